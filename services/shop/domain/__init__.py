@@ -1,0 +1,14 @@
+"""The shop's rules, free of Flask, SQL and the broker; every time rule takes `now`.
+
+featured       slots, the 72-hour lock, the tier's slot count, delisting removal
+cards          the shop's projection of product cards, safe against late events
+profile        editable nickname, avatar, banner, bio
+accounts       usernames, passwords, roles
+throttle       refusing repeated wrong passwords for a while, never for good
+privacy        who sees purchases and stats; sensitive products only to the buyer
+friendship     requests, acceptance, removal
+visits         visitor identity, visit counting, recent visitors
+orders         orders learned from order events; what a member bought
+analytics      the owner's figures, per shop and per product
+notifications  what an owner is told
+"""

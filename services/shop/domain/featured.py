@@ -1,0 +1,128 @@
+"""Featured slots: how many products a shop shows, and when one may leave.
+
+The article's shop shows 4 products that cannot be swapped within 3 days. Here the base
+tier has 4 slots, the ranking service decides the tier (and sends the slot count with it),
+and a featured product is locked for 72 hours from the moment it was featured.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from shared.clock import iso
+from shared.errors import Conflict, NotFound, Unprocessable
+
+from .cards import ProductCard
+
+BASE_SLOTS = 4
+BASE_TIER = 1
+LOCK_PERIOD = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class FeaturedProduct:
+    product_id: str
+    featured_at: datetime
+
+    @property
+    def locked_until(self) -> datetime:
+        return self.featured_at + LOCK_PERIOD
+
+    def is_locked(self, now: datetime) -> bool:
+        return now < self.locked_until
+
+
+@dataclass(frozen=True)
+class Influence:
+    """The ranking service's verdict as last heard; `as_of` orders late deliveries."""
+
+    score: int = 0
+    tier: int = BASE_TIER
+    slots: int = BASE_SLOTS
+    as_of: datetime | None = None
+
+    def changed(self, *, score: int, tier: int, slots: int, occurred_at: datetime) -> Influence:
+        """The newer of this and the reported change: an older event arriving late must
+        not give back slots the member has since lost (or take away ones since won)."""
+        errors = {name: [f"must be >= {low}"]
+                  for name, value, low in (("score", score, 0), ("tier", tier, 1), ("slots", slots, 0))
+                  if value < low}
+        if errors:
+            raise Unprocessable("influence out of range", errors=errors)
+        if self.as_of is not None and occurred_at < self.as_of:
+            return self
+        return Influence(score=score, tier=tier, slots=slots, as_of=occurred_at)
+
+
+@dataclass
+class Shop:
+    """A member's shop: the slot count it is allowed and the products it features."""
+
+    member_id: str
+    influence: Influence = field(default_factory=Influence)
+    featured: list[FeaturedProduct] = field(default_factory=list)
+
+    @property
+    def slots(self) -> int:
+        return self.influence.slots
+
+    @property
+    def free_slots(self) -> int:
+        # A tier drop can leave a shop over its count: it keeps what it has, adds nothing.
+        return max(self.slots - len(self.featured), 0)
+
+    @property
+    def is_over_count(self) -> bool:
+        return len(self.featured) > self.slots
+
+    def find(self, product_id: str) -> FeaturedProduct | None:
+        return next((f for f in self.featured if f.product_id == product_id), None)
+
+    def feature(self, product: ProductCard | None, *, product_id: str, now: datetime) -> FeaturedProduct:
+        """Put a product in a free slot. `product` is the shop's card for `product_id`,
+        None when the catalog never announced it."""
+        if product is None:
+            raise Unprocessable("unknown product", errors={"product_id": ["unknown product"]})
+        if not product.is_listed:
+            raise Unprocessable("product is not listed",
+                                errors={"product_id": ["product is not listed"]})
+        if self.find(product_id) is not None:
+            raise Conflict("product is already featured in this shop", product_id=product_id)
+        if self.free_slots == 0:
+            raise Conflict(
+                f"every featured slot is taken ({len(self.featured)} of {self.slots})",
+                slots=self.slots, featured=len(self.featured))
+        entry = FeaturedProduct(product_id=product_id, featured_at=now)
+        self.featured.append(entry)
+        return entry
+
+    def unfeature(self, product_id: str, *, now: datetime) -> FeaturedProduct:
+        """The owner takes a product out; only after its lock has run out."""
+        entry = self.find(product_id)
+        if entry is None:
+            raise NotFound("product is not featured in this shop")
+        if entry.is_locked(now):
+            until = iso(entry.locked_until)
+            raise Conflict(f"a featured product stays for 72 hours; it can be removed from {until}",
+                           locked_until=until)
+        self.featured.remove(entry)
+        return entry
+
+    def drop_delisted(self, product_id: str) -> FeaturedProduct | None:
+        """A delisted product leaves at once, lock or not: the shop must not keep selling
+        what the brand withdrew (the article's third complaint). None if it was not here."""
+        entry = self.find(product_id)
+        if entry is not None:
+            self.featured.remove(entry)
+        return entry
+
+    def apply_influence(self, *, score: int, tier: int, slots: int, occurred_at: datetime) -> None:
+        self.influence = self.influence.changed(score=score, tier=tier, slots=slots,
+                                                occurred_at=occurred_at)
+
+
+def with_lock(entry: FeaturedProduct) -> dict:
+    """The times a client shows beside a featured product."""
+    return {"featured_at": iso(entry.featured_at), "locked_until": iso(entry.locked_until)}
+
+

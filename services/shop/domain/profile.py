@@ -1,0 +1,59 @@
+"""A member's public face: nickname, avatar, banner and bio, all editable (the article's
+second complaint was that none of it could be changed)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from shared.errors import Unprocessable
+
+from .fields import text_error, web_url_error
+
+NICKNAME_MAX = 40
+BIO_MAX = 280
+EDITABLE = ("nickname", "avatar_url", "banner_url", "bio")
+
+
+@dataclass(frozen=True)
+class Profile:
+    member_id: str
+    nickname: str
+    avatar_url: str | None = None
+    banner_url: str | None = None
+    bio: str | None = None
+
+
+def nickname_error(value: Any) -> str | None:
+    # Checked as it will be stored: surrounding spaces are trimmed, not counted.
+    if isinstance(value, str):
+        value = value.strip()
+    return text_error(value, min_len=1, max_len=NICKNAME_MAX, blank_ok=False)
+
+
+def _field_error(name: str, value: Any) -> str | None:
+    if name == "nickname":
+        return nickname_error(value)
+    if value is None:  # null clears an optional field
+        return None
+    if name == "bio":
+        return text_error(value, max_len=BIO_MAX)
+    return web_url_error(value)
+
+
+def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """The edit as it will be stored (nickname trimmed), or Unprocessable naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    for name, value in changes.items():
+        message = "unknown field" if name not in EDITABLE else _field_error(name, value)
+        if message:
+            errors[name] = [message]
+    if errors:
+        raise Unprocessable("invalid profile fields", errors=errors)
+    cleaned = dict(changes)
+    if "nickname" in cleaned:
+        cleaned["nickname"] = cleaned["nickname"].strip()
+    return cleaned
+
+
+def edit(profile: Profile, changes: dict[str, Any]) -> Profile:
+    return replace(profile, **validate_changes(changes))

@@ -1,0 +1,79 @@
+"""Visits to a shop: who came (a member, or an anonymous browser key) and what they looked at.
+
+The article's first complaint was that an owner could not see any of this.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable
+
+from shared.errors import Unprocessable
+
+ANONYMOUS_PREFIX = "anon:"
+VISITOR_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+RECENT_VISITORS = 20
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    shop_id: str
+    visitor: str                 # the member id, or "anon:<key>" for a browser without a token
+    member_id: str | None        # set only when the visitor signed in
+    product_id: str | None
+    at: datetime
+
+
+def visitor_identity(member_id: str | None, visitor_key: str | None) -> str:
+    """A signed-in visitor is their member id; otherwise the browser's key, prefixed so it
+    can never be mistaken for (or counted as) a member."""
+    if member_id is not None:
+        return member_id
+    if visitor_key is None:
+        raise Unprocessable("a visit needs a token or a visitor_key",
+                            errors={"visitor_key": ["required without a token"]})
+    if not isinstance(visitor_key, str) or not VISITOR_KEY.fullmatch(visitor_key):
+        raise Unprocessable("invalid visitor_key",
+                            errors={"visitor_key": ["8 to 64 letters, digits, '_' or '-'"]})
+    return ANONYMOUS_PREFIX + visitor_key
+
+
+def record_visit(*, visit_id: str, shop_id: str, member_id: str | None, visitor_key: str | None,
+                 product_id: str | None, now: datetime) -> Visit | None:
+    """The visit to count, or None for the owner browsing their own shop (it would only
+    inflate their numbers and their influence)."""
+    visitor = visitor_identity(member_id, visitor_key)
+    if visitor == shop_id:
+        return None
+    return Visit(id=visit_id, shop_id=shop_id, visitor=visitor, member_id=member_id,
+                 product_id=product_id, at=now)
+
+
+@dataclass(frozen=True)
+class RecentVisitor:
+    member_id: str
+    at: datetime
+
+
+def count_visits(visits: Iterable[Visit]) -> tuple[int, int]:
+    """(visits, unique visitors): a visitor who comes back adds a visit, not a visitor."""
+    total, seen = 0, set()
+    for visit in visits:
+        total += 1
+        seen.add(visit.visitor)
+    return total, len(seen)
+
+
+def recent_visitors(visits: Iterable[Visit], shows_as_visitor: Callable[[str], bool],
+                    limit: int = RECENT_VISITORS) -> list[RecentVisitor]:
+    """Signed-in visitors, latest first, each once at their last visit, leaving out those
+    who chose not to be shown (anonymous browsers have no name to show)."""
+    last: dict[str, datetime] = {}
+    for visit in visits:
+        if visit.member_id is not None and (visit.member_id not in last or visit.at > last[visit.member_id]):
+            last[visit.member_id] = visit.at
+    shown = [RecentVisitor(m, at) for m, at in last.items() if shows_as_visitor(m)]
+    shown.sort(key=lambda r: r.at, reverse=True)
+    return shown[:limit]
