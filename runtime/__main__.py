@@ -1,0 +1,42 @@
+"""`python -m runtime`: the embedded mode, the whole platform on one port (make run)."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from werkzeug.serving import make_server
+
+from shared import config as gwh_config
+
+from runtime.embedded import Platform
+
+log = logging.getLogger("gwh")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = gwh_config.load()
+    platform = Platform(config).start()
+    if config.demo_data:
+        from runtime.demo import seed
+        seed(platform)
+    server = make_server(config.host, config.port, platform.gateway, threaded=True)
+
+    def on_signal(signum, _frame):
+        log.info("signal %s: no new requests; draining the outboxes and queues", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    log.info("Gouwuhao is serving on http://%s:%s (data in %s)", config.host, config.port, config.data_dir)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        platform.stop(drain=True)
+        log.info("stopped; every outbox and queue drained")
+
+
+if __name__ == "__main__":
+    main()

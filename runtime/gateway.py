@@ -1,0 +1,78 @@
+"""The embedded gateway: one WSGI app that routes by path prefix to each service's app.
+
+It reads the same route table (shared.routes) as the nginx config of deploy/. `/health`
+reports every service's readiness; in the cluster mode `health_app` serves the same
+report by asking each service over HTTP, and nginx routes /health to it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from werkzeug.test import Client
+from werkzeug.wrappers import Request, Response
+
+from shared.errors import PROBLEM_JSON, problem_body
+from shared.routes import GATEWAY_HEALTH, ROUTES, service_for
+
+
+def _json(body: dict, status: int = 200, mimetype: str = "application/json") -> Response:
+    return Response(json.dumps(body), status=status, mimetype=mimetype)
+
+
+def aggregate(readiness: dict[str, tuple[int, dict]]) -> Response:
+    services = {name: {"ready": status == 200, **({"checks": body.get("checks")} if body else {})}
+                for name, (status, body) in readiness.items()}
+    ok = all(s["ready"] for s in services.values())
+    return _json({"status": "ok" if ok else "degraded", "services": services}, 200 if ok else 503)
+
+
+class Gateway:
+    def __init__(self, apps: dict[str, Callable]):
+        self.apps = apps
+
+    def readiness(self) -> dict[str, tuple[int, dict]]:
+        result = {}
+        for name, app in self.apps.items():
+            response = Client(app).get("/health/ready")
+            result[name] = (response.status_code, json.loads(response.get_data() or b"{}"))
+        return result
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path == GATEWAY_HEALTH:
+            return aggregate(self.readiness())(environ, start_response)
+        if path == "/":
+            return _json({"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES},
+                          "health": GATEWAY_HEALTH})(environ, start_response)
+        app = self.apps.get(service_for(path))
+        if app is None:
+            body = problem_body(404, "Not Found", f"no service serves {path}", "not-found")
+            return _json(body, 404, PROBLEM_JSON)(environ, start_response)
+        return app(environ, start_response)
+
+
+def health_app(service_urls: dict[str, str], timeout: float = 2.0):
+    """The cluster mode's /health: each service's /health/ready over HTTP."""
+    import requests
+
+    def app(environ, start_response):
+        readiness = {}
+        for name, url in service_urls.items():
+            try:
+                reply = requests.get(url.rstrip("/") + "/health/ready", timeout=timeout)
+                readiness[name] = (reply.status_code, reply.json())
+            except Exception as exc:  # unreachable is simply not ready
+                readiness[name] = (503, {"checks": {"http": {"ok": False, "detail": str(exc)[:200]}}})
+        return aggregate(readiness)(environ, start_response)
+
+    return app
+
+
+def create_health_app():
+    """`gunicorn 'runtime.gateway:create_health_app()'` behind nginx's /health."""
+    from shared.config import load
+    return health_app(load().service_urls)
+
+
+__all__ = ["Gateway", "health_app", "create_health_app", "Request"]

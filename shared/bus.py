@@ -1,0 +1,315 @@
+"""The event bus on kombu: one durable topic exchange, a durable queue per consuming service.
+
+The same code runs on `memory://` (embedded mode and in-process tests) and `amqp://`
+(RabbitMQ). Topology, for a service `shop` and exchange `gwh.events`:
+
+    exchange gwh.events (topic, durable) --routing key = event type--> queue gwh.events.shop
+    exchange gwh.events.dead (direct)    --routing key = shop-------> queue gwh.events.shop.dead
+
+Delivery is at least once. A consumer acks a message only after its handler committed.
+A handler that raises is retried by republishing the message to the tail of its queue with
+an attempt counter (so a poison message never blocks the ones behind it), and after
+`max_attempts` it is moved to the dead-letter queue. An outage of the store a handler
+writes to (database or Redis down) is not the message's fault: those messages are requeued
+after a back-off without counting an attempt, so nothing lands in the dead-letter queue
+because Redis restarted. Dead-lettering is done by the consumer, not by broker arguments,
+so it behaves the same on the in-memory transport.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from kombu import Connection, Exchange, Producer, Queue
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from shared.events import CATALOGUE, Event, InvalidEvent, correlation_id_var, parse_event
+
+log = logging.getLogger("gwh.bus")
+
+ATTEMPT_HEADER = "x-gwh-attempt"
+
+
+class Subscriptions:
+    """A service's `event type -> handler` registry; its queue bindings derive from it.
+
+        subscriptions = Subscriptions("shop")
+
+        @subscriptions.on("catalog.product.delisted")
+        def product_delisted(uow, event): ...
+    """
+
+    def __init__(self, service: str):
+        self.service = service
+        self.handlers: dict[str, Callable[..., Any]] = {}
+
+    def on(self, *event_types: str):
+        def register(handler):
+            for event_type in event_types:
+                if event_type not in CATALOGUE:
+                    raise ValueError(f"{handler.__name__} subscribes to unknown event type {event_type!r}")
+                if event_type in self.handlers:
+                    raise ValueError(f"{event_type} already handled by {self.handlers[event_type].__name__}")
+                self.handlers[event_type] = handler
+            return handler
+        return register
+
+    @property
+    def event_types(self) -> list[str]:
+        return sorted(self.handlers)
+
+
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """Failures of a store a handler writes to: wait and requeue, never dead-letter."""
+    errors: list[type[BaseException]] = [ConnectionError, TimeoutError, socket.timeout]
+    try:
+        from sqlalchemy.exc import InterfaceError, OperationalError
+        errors += [OperationalError, InterfaceError]
+    except ImportError:  # pragma: no cover - sqlalchemy is a dependency
+        pass
+    try:
+        import redis.exceptions as redis_errors
+        errors += [redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.BusyLoadingError]
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    return tuple(errors)
+
+
+class Bus:
+    """Connections, the topology, and publishing for one exchange on one broker."""
+
+    def __init__(self, url: str = "memory://", *, exchange: str = "gwh.events", heartbeat: int = 30,
+                 polling_interval: float = 0.01, prefetch: int = 16, max_attempts: int = 5,
+                 retry_backoff: float = 0.2, queue_arguments: dict | None = None):
+        self.url = url
+        self.exchange = Exchange(exchange, type="topic", durable=True)
+        self.dead_exchange = Exchange(f"{exchange}.dead", type="direct", durable=True)
+        self.heartbeat = heartbeat
+        self.polling_interval = polling_interval
+        self.prefetch = prefetch
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.queue_arguments = queue_arguments or {}
+        self._publish_lock = threading.Lock()
+        self._publish_conn: Connection | None = None
+        self._producer: Producer | None = None
+
+    @classmethod
+    def from_config(cls, config) -> "Bus":
+        return cls(config.bus_url, exchange=config.exchange, heartbeat=config.heartbeat,
+                   polling_interval=config.memory_polling_interval, prefetch=config.prefetch,
+                   max_attempts=config.max_attempts, retry_backoff=config.retry_backoff)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.url.startswith("memory://")
+
+    def connect(self) -> Connection:
+        if self.in_memory:
+            return Connection(self.url, transport_options={"polling_interval": self.polling_interval})
+        # confirm_publish: basic_publish waits for the broker's ack and raises on a nack, so
+        # the outbox marks an event sent only once the broker has taken it.
+        return Connection(self.url, heartbeat=self.heartbeat, connect_timeout=5,
+                          transport_options={"confirm_publish": True})
+
+    # --- topology -------------------------------------------------------------------------
+    def queue_for(self, service: str, event_types: Iterable[str]) -> Queue:
+        bindings = [self.exchange.binding(routing_key=t) for t in sorted(event_types)]
+        return Queue(f"{self.exchange.name}.{service}", bindings=bindings, durable=True,
+                     queue_arguments=self.queue_arguments or None)
+
+    def dead_letter_queue(self, service: str) -> Queue:
+        return Queue(f"{self.exchange.name}.{service}.dead", exchange=self.dead_exchange,
+                     routing_key=service, durable=True)
+
+    def declare(self, subscribers: dict[str, Iterable[str]]) -> None:
+        """Declare the exchanges and every consuming service's queues and bindings.
+
+        Every process calls this before it publishes: RabbitMQ drops a message that no queue
+        is bound for, so the queues must exist before the first event goes out.
+        """
+        with self.connect() as conn:
+            channel = conn.channel()
+            self.exchange(channel).declare()
+            self.dead_exchange(channel).declare()
+            for service, event_types in subscribers.items():
+                self.queue_for(service, event_types)(channel).declare()
+                self.dead_letter_queue(service)(channel).declare()
+
+    # --- publishing -----------------------------------------------------------------------
+    def publish(self, envelope: dict[str, Any]) -> None:
+        """Publish one event envelope; returns only once the broker confirmed it."""
+        self._publish_raw(envelope, exchange=self.exchange, routing_key=envelope["type"])
+
+    def _publish_raw(self, body: Any, *, exchange: Exchange | str, routing_key: str,
+                     headers: dict | None = None) -> None:
+        with self._publish_lock:
+            try:
+                if self._producer is None:
+                    conn = self.connect()
+                    conn.ensure_connection(max_retries=1)
+                    self._publish_conn = conn
+                    self._producer = Producer(conn.channel())
+                self._producer.publish(body, exchange=exchange, routing_key=routing_key,
+                                       serializer="json", delivery_mode=2, headers=headers or {},
+                                       retry=False)
+            except Exception:
+                self._reset_publisher()
+                raise
+
+    def _reset_publisher(self) -> None:
+        conn, self._publish_conn, self._producer = self._publish_conn, None, None
+        if conn is not None:
+            try:
+                conn.release()
+            except Exception:  # the connection is already broken; nothing to release
+                pass
+
+    def close(self) -> None:
+        with self._publish_lock:
+            self._reset_publisher()
+
+    def ping(self) -> None:
+        with self.connect() as conn:
+            conn.ensure_connection(max_retries=1)
+
+    def queue_depth(self, service: str, event_types: Iterable[str], dead: bool = False) -> tuple[int, int]:
+        """(messages ready, consumers attached) of a service's queue or dead-letter queue."""
+        with self.connect() as conn:
+            queue = (self.dead_letter_queue(service) if dead else self.queue_for(service, event_types))(conn.channel())
+            result = queue.queue_declare(passive=True)
+            return int(result.message_count), int(result.consumer_count)
+
+
+@dataclass
+class Consumer:
+    """One service's consumer: takes events off its queue and hands each to `dispatch`."""
+
+    bus: Bus
+    service: str
+    event_types: list[str]
+    dispatch: Callable[[Event], None]
+    transient: tuple[type[BaseException], ...] = field(default_factory=transient_errors)
+    attached: bool = False
+    handled: int = 0
+    dead_lettered: int = 0
+
+    def __post_init__(self):
+        self._stop = threading.Event()
+
+    # --- one message ----------------------------------------------------------------------
+    def handle(self, body: Any, message) -> None:
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
+        try:
+            evt = parse_event(body)
+        except InvalidEvent as exc:
+            log.error("%s: invalid event, dead-lettered: %s", self.service, exc)
+            self._dead_letter(body, message, f"invalid: {exc}")
+            return
+        token = correlation_id_var.set(evt.correlation_id)
+        try:
+            self.dispatch(evt)
+        except self.transient as exc:
+            # The store is down, not the message: wait, put it back, and try again later.
+            log.warning("%s: %s %s waits for its store: %s", self.service, evt.type, evt.id, exc)
+            self._stop.wait(min(5.0, max(self.bus.retry_backoff, 0.05) * 5))
+            message.requeue()
+            return
+        except Exception as exc:  # a handler's bug or a rule violation: bounded retries
+            if attempt >= self.bus.max_attempts:
+                log.exception("%s: %s %s failed %d times, dead-lettered", self.service, evt.type, evt.id, attempt)
+                self._dead_letter(body, message, f"{type(exc).__name__}: {exc}")
+            else:
+                log.warning("%s: %s %s failed (attempt %d): %s", self.service, evt.type, evt.id, attempt, exc)
+                self._stop.wait(min(2.0, self.bus.retry_backoff * (2 ** (attempt - 1))))
+                self._republish(body, message, attempt + 1)
+            return
+        finally:
+            correlation_id_var.reset(token)
+        message.ack()
+        self.handled += 1
+
+    def _republish(self, body, message, attempt: int) -> None:
+        # To the tail of our own queue through the default exchange, then ack the original:
+        # a crash between the two delivers it twice, which the idempotent handler absorbs.
+        self.bus._publish_raw(body, exchange="", routing_key=f"{self.bus.exchange.name}.{self.service}",
+                              headers={ATTEMPT_HEADER: attempt})
+        message.ack()
+
+    def _dead_letter(self, body, message, reason: str) -> None:
+        self.bus._publish_raw(body, exchange=self.bus.dead_exchange, routing_key=self.service,
+                              headers={"x-gwh-reason": reason[:500], "x-gwh-service": self.service})
+        message.ack()
+        self.dead_lettered += 1
+
+    # --- consuming ------------------------------------------------------------------------
+    def queue(self) -> Queue:
+        return self.bus.queue_for(self.service, self.event_types)
+
+    def pump(self, limit: int = 10_000) -> int:
+        """Handle what is on the queue now, one by one, and return how many (tests, drains)."""
+        count = 0
+        with self.bus.connect() as conn:
+            queue = self.queue()(conn.channel())
+            queue.declare()
+            while count < limit:
+                message = queue.get(no_ack=False, accept=["json"])
+                if message is None:
+                    break
+                self.handle(message.payload, message)
+                count += 1
+        return count
+
+    def run(self) -> None:
+        """Consume until stop(), reconnecting with a back-off whenever the broker goes away."""
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with self.bus.connect() as conn:
+                    conn.ensure_connection(max_retries=1)
+                    channel = conn.channel()
+                    queue = self.queue()(channel)
+                    queue.declare()
+                    consumer = conn.Consumer(queue, callbacks=[self._on_message], accept=["json"],
+                                             prefetch_count=self.bus.prefetch)
+                    with consumer:
+                        self.attached = True
+                        backoff = 0.5
+                        while not self._stop.is_set():
+                            try:
+                                conn.drain_events(timeout=0.5)
+                            except socket.timeout:
+                                if not self.bus.in_memory:
+                                    conn.heartbeat_check()
+            except (KombuOperationalError, ConnectionError, OSError) as exc:
+                log.warning("%s consumer lost the broker (%s); reconnecting in %.1fs", self.service, exc, backoff)
+            except Exception:  # amqp's own errors, and anything else: the worker stays alive
+                log.exception("%s consumer failed; reconnecting in %.1fs", self.service, backoff)
+            finally:
+                self.attached = False
+            self._stop.wait(backoff)
+            backoff = min(backoff * 2, 10.0)
+
+    def _on_message(self, body, message) -> None:
+        self.handle(body, message)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02) -> bool:
+    """Poll until predicate() is true or timeout passes (for runtimes and tests)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

@@ -1,0 +1,44 @@
+"""The clock every time rule reads, injected so tests move time instead of sleeping."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return utcnow()
+
+
+class FixedClock:
+    """A clock tests set and advance by hand."""
+
+    def __init__(self, start: datetime | None = None):
+        self._now = start or datetime(2026, 11, 1, 4, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta) -> datetime:
+        self._now += timedelta(**delta)
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when
+
+
+def iso(moment: datetime | None) -> str | None:
+    """UTC ISO 8601 with a Z, the one time format of the contract."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

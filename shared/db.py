@@ -1,0 +1,163 @@
+"""Relational storage: the engine, the unit of work, and the outbox and inbox tables.
+
+A service declares its tables on its own `MetaData`; `Database` adds the two tables every
+relational service needs:
+
+- `outbox`: events written in the same transaction as the state change that raised them;
+  a relay (shared.outbox) publishes them and marks them sent. Sent rows are kept: they are
+  the service's event history, which the ranking rebuild replays.
+- `inbox`: the ids of the events this service applied. A handler's effects and its inbox
+  row commit together, so a redelivered event finds its id and changes nothing.
+
+The same code runs on SQLite (embedded) and PostgreSQL (cluster).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
+                        insert, select, text)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from shared.clock import utcnow
+from shared.events import Event, make_event
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False,
+                                                  "isolation_level": None})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # Take the write lock when the transaction starts, not at its first write: two
+            # transactions that both read then write would otherwise deadlock and one fail
+            # with "database is locked". Readers still go ahead under WAL.
+            reading = conn.get_execution_options().get("gwh_read_only", False)
+            conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox", metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("type", String(80), nullable=False, index=True),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox", metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("type", String(80), nullable=False),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+class Database:
+    """One service's database: its engine, its tables, and units of work over them."""
+
+    def __init__(self, url: str, metadata: MetaData, producer: str, clock=None):
+        self.url = url
+        self.engine = make_engine(url)
+        self.metadata = metadata
+        self.producer = producer
+        self.clock = clock
+        self.outbox = metadata.tables.get("outbox") if "outbox" in metadata.tables else outbox_table(metadata)
+        self.inbox = metadata.tables.get("inbox") if "inbox" in metadata.tables else inbox_table(metadata)
+        # Set by an outbox relay: called after a commit that wrote events, so they go out
+        # at once instead of at the relay's next poll.
+        self.on_events_committed: list[Callable[[], None]] = []
+        self._create_lock = threading.Lock()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def create_all(self) -> None:
+        with self._create_lock:
+            self.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        self.metadata.drop_all(self.engine)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator["UnitOfWork"]:
+        """A transaction that also collects events; both commit or neither does."""
+        uow = UnitOfWork(self)
+        with self.engine.begin() as conn:
+            uow.conn = conn
+            yield uow
+        if uow.emitted:
+            for wake in self.on_events_committed:
+                wake()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(gwh_read_only=True)
+            yield conn
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """What a use case gets: the connection of its transaction, and `emit` for events."""
+
+    conn: Connection
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.emitted: list[Event] = []
+
+    def now(self):
+        return self.db.clock.now() if self.db.clock else utcnow()
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> Event:
+        evt = make_event(event_type, data, self.db.producer, occurred_at=self.now())
+        self.conn.execute(insert(self.db.outbox).values(
+            event_id=evt.id, type=evt.type, envelope=json.dumps(evt.to_dict()),
+            created_at=utcnow(), sent_at=None))
+        self.emitted.append(evt)
+        return evt
+
+    def already_applied(self, event_id: str) -> bool:
+        row = self.conn.execute(select(self.db.inbox.c.event_id).where(self.db.inbox.c.event_id == event_id)).first()
+        return row is not None
+
+    def record_applied(self, evt: Event) -> None:
+        self.conn.execute(insert(self.db.inbox).values(event_id=evt.id, type=evt.type, applied_at=utcnow()))
+
+
+def is_duplicate_key(exc: Exception) -> bool:
+    return isinstance(exc, IntegrityError)

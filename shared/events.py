@@ -1,0 +1,261 @@
+"""The event envelope and the catalogue of event types (CONTRACT.md, "Events").
+
+Each type is a small named, versioned schema of its `data`. Producers validate before the
+event reaches the outbox, consumers validate again on arrival: a malformed message is a
+bug somewhere, and it goes to the dead-letter queue instead of into a handler.
+
+Schemas list what each event carries *at least*; unknown fields are kept (INCLUDE), so a
+producer can add a field without breaking older consumers.
+"""
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+from shared.clock import iso, utcnow
+
+# The correlation id of the request or event being handled; events emitted meanwhile carry it.
+correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("gwh_correlation_id", default=None)
+
+
+class EventData(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+Id = lambda **kw: fields.String(required=True, validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+Cents = lambda **kw: fields.Integer(validate=validate.Range(min=0), **kw)  # noqa: E731
+
+
+class BrandCreated(EventData):
+    brand_id = Id()
+    name = fields.String(required=True)
+
+
+class ProductCard(EventData):
+    """What another service needs to show or price a product without asking the catalog."""
+
+    product_id = Id()
+    brand_id = Id()
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    image_url = fields.String(allow_none=True, load_default=None)
+    list_price_cents = Cents(required=True)
+    exclusive_price_cents = Cents(required=True)
+    commission_rate_bp = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
+    sensitive = fields.Boolean(required=True)
+    lowest_price_30d_cents = Cents(required=True)
+    status = fields.String(load_default="listed", validate=validate.OneOf(["listed", "delisted"]))
+    # A monotonic version per product, so a projection can ignore a stale card that
+    # arrives after a newer one (the bus does not promise order).
+    revision = fields.Integer(load_default=0)
+
+
+class ProductDelisted(EventData):
+    product_id = Id()
+    reason = fields.String(load_default="")
+    revision = fields.Integer(load_default=0)
+
+
+class StockItem(EventData):
+    product_id = Id()
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class StockReserved(EventData):
+    order_id = Id()
+    items = fields.List(fields.Nested(StockItem), required=True)
+
+
+class StockRejected(EventData):
+    order_id = Id()
+    items = fields.List(fields.Nested(StockItem), required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(["out_of_stock", "delisted", "unknown_product"]))
+    product_id = fields.String(allow_none=True, load_default=None)
+
+
+class MemberCard(EventData):
+    member_id = Id()
+    nickname = fields.String(required=True)
+    avatar_url = fields.String(allow_none=True, load_default=None)
+
+
+class Friendship(EventData):
+    member_ids = fields.List(Id(), required=True, validate=validate.Length(equal=2))
+
+
+class FeaturedAdded(EventData):
+    member_id = Id()
+    product_id = Id()
+
+
+class FeaturedRemoved(EventData):
+    member_id = Id()
+    product_id = Id()
+    reason = fields.String(load_default="removed")
+
+
+class ShopVisited(EventData):
+    visit_id = Id()
+    shop_id = Id()
+    visitor = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    product_id = fields.String(allow_none=True, load_default=None)
+
+
+class PrivacyChanged(EventData):
+    member_id = Id()
+    purchases_visible_to = fields.String(required=True, validate=validate.OneOf(["nobody", "friends"]))
+    stats_visible_to = fields.String(required=True, validate=validate.OneOf(["everyone", "friends", "nobody"]))
+    show_in_leaderboards = fields.Boolean(required=True)
+    show_me_as_visitor = fields.Boolean(required=True)
+
+
+class OrderItem(EventData):
+    product_id = Id()
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit_price_cents = Cents(required=True)
+
+
+class OrderPlaced(EventData):
+    order_id = Id()
+    buyer_id = Id()
+    shop_id = fields.String(allow_none=True, load_default=None)
+    items = fields.List(fields.Nested(OrderItem), required=True, validate=validate.Length(min=1))
+
+
+class OrderSettled(EventData):
+    """order.paid / order.refunded / order.cancelled all carry the whole order's money."""
+
+    order_id = Id()
+    buyer_id = Id()
+    shop_id = fields.String(allow_none=True, load_default=None)
+    items = fields.List(fields.Nested(OrderItem), required=True)
+    total_cents = Cents(required=True)
+    commission_cents = Cents(required=True)
+
+
+class CommissionSettled(EventData):
+    order_id = Id()
+    shop_id = Id()
+    commission_cents = Cents(required=True)
+
+
+class InfluenceChanged(EventData):
+    member_id = Id()
+    score = fields.Integer(required=True, validate=validate.Range(min=0))
+    tier = fields.Integer(required=True, validate=validate.Range(min=1))
+    slots = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+# type -> (version, data schema). The catalogue of CONTRACT.md; add a type here first.
+CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
+    "catalog.brand.created": (1, BrandCreated),
+    "catalog.product.listed": (1, ProductCard),
+    "catalog.product.updated": (1, ProductCard),
+    "catalog.product.relisted": (1, ProductCard),
+    "catalog.product.delisted": (1, ProductDelisted),
+    "catalog.stock.reserved": (1, StockReserved),
+    "catalog.stock.rejected": (1, StockRejected),
+    "shop.member.registered": (1, MemberCard),
+    "shop.member.updated": (1, MemberCard),
+    "shop.friendship.created": (1, Friendship),
+    "shop.friendship.removed": (1, Friendship),
+    "shop.featured.added": (1, FeaturedAdded),
+    "shop.featured.removed": (1, FeaturedRemoved),
+    "shop.visited": (1, ShopVisited),
+    "shop.privacy.changed": (1, PrivacyChanged),
+    "order.placed": (1, OrderPlaced),
+    "order.paid": (1, OrderSettled),
+    "order.refunded": (1, OrderSettled),
+    "order.cancelled": (1, OrderSettled),
+    "order.commission.settled": (1, CommissionSettled),
+    "ranking.influence.changed": (1, InfluenceChanged),
+}
+
+
+class EnvelopeSchema(Schema):
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(list(CATALOGUE)))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=None)
+    producer = fields.String(required=True, validate=validate.Length(min=1))
+    correlation_id = fields.String(allow_none=True, load_default=None)
+    data = fields.Dict(required=True)
+
+
+class InvalidEvent(Exception):
+    """A message that is not a valid envelope of a known type: never retried."""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    version: int
+    occurred_at: datetime
+    producer: str
+    correlation_id: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "version": self.version,
+            "occurred_at": iso(self.occurred_at),
+            "producer": self.producer,
+            "correlation_id": self.correlation_id,
+            "data": self.data,
+        }
+
+
+def validate_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The data of one event type, validated and with defaults filled; raises InvalidEvent."""
+    if event_type not in CATALOGUE:
+        raise InvalidEvent(f"unknown event type {event_type!r}")
+    _, schema = CATALOGUE[event_type]
+    try:
+        return schema().load(data)
+    except ValidationError as exc:
+        raise InvalidEvent(f"{event_type}: {exc.messages}") from exc
+
+
+def make_event(event_type: str, data: dict[str, Any], producer: str, *,
+               occurred_at: datetime | None = None, correlation_id: str | None = None) -> Event:
+    """A new event, its data validated now so a bad one never reaches the outbox."""
+    version, _ = CATALOGUE.get(event_type, (None, None))
+    clean = validate_data(event_type, data)
+    return Event(
+        id=str(uuid.uuid4()),
+        type=event_type,
+        version=version,
+        occurred_at=occurred_at or utcnow(),
+        producer=producer,
+        correlation_id=correlation_id or correlation_id_var.get() or str(uuid.uuid4()),
+        data=clean,
+    )
+
+
+def parse_event(body: Any) -> Event:
+    """An envelope off the wire, validated; raises InvalidEvent."""
+    if not isinstance(body, dict):
+        raise InvalidEvent("the message body is not a JSON object")
+    try:
+        envelope = EnvelopeSchema().load(body)
+    except ValidationError as exc:
+        raise InvalidEvent(f"bad envelope: {exc.messages}") from exc
+    data = validate_data(envelope["type"], envelope["data"])
+    return Event(
+        id=str(envelope["id"]),
+        type=envelope["type"],
+        version=envelope["version"],
+        occurred_at=envelope["occurred_at"],
+        producer=envelope["producer"],
+        correlation_id=envelope["correlation_id"],
+        data=data,
+    )

@@ -1,0 +1,42 @@
+"""GET /internal/<service>/events: a service's event history, for admins and replays.
+
+The outbox keeps every event the service produced. The ranking service's rebuild reads
+the shop's and the order's history through this endpoint instead of their tables.
+"""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from shared.auth import require_role
+from shared.outbox import history
+
+
+class HistoryQuery(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    types = fields.String(load_default="")
+
+
+class HistoryPage(Schema):
+    items = fields.List(fields.Dict())
+    next_after = fields.Integer()
+
+
+def history_blueprint(service: str) -> Blueprint:
+    bp = Blueprint(f"{service}_history", __name__, url_prefix=f"/internal/{service}",
+                   description=f"The {service} service's event history (admin).")
+
+    @bp.get("/events")
+    @bp.arguments(HistoryQuery, location="query")
+    @bp.response(200, HistoryPage)
+    @bp.doc(security=[{"bearer": []}])
+    def events(query):
+        """Events this service produced, oldest first, after sequence `after`."""
+        require_role("admin")
+        from shared.service import service_context
+        types = [t for t in query["types"].split(",") if t]
+        items = history(service_context().db, after=query["after"], types=types or None, limit=query["limit"])
+        return {"items": items, "next_after": items[-1]["seq"] if items else query["after"]}
+
+    return bp

@@ -1,0 +1,150 @@
+"""The Flask side every service shares: the app factory, problem+json errors, pagination.
+
+`create_service_app` builds a service's app with flask-smorest (OpenAPI 3 from the same
+marshmallow schemas that validate requests, served at /openapi/<service>.json), the health
+endpoints, correlation ids, the request size limit, and one error path: whatever goes
+wrong, the client gets application/problem+json with the right status.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Callable, Iterable
+
+from flask import Flask, Response, g, json, request
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import HTTPException
+
+from shared.errors import PROBLEM_JSON, Problem, problem_body
+from shared.events import correlation_id_var
+from shared.health import Check, health_blueprint
+
+log = logging.getLogger("gwh.http")
+
+_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+          405: "method-not-allowed", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
+          422: "validation-error", 429: "too-many-requests", 500: "internal-error", 503: "unavailable"}
+
+
+def problem_response(status: int, title: str, detail: str, errors: dict | None = None,
+                     extra: dict | None = None, headers: dict | None = None) -> Response:
+    body = problem_body(status, title, detail, _SLUGS.get(status), errors, extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _flatten_validation(messages: Any) -> dict[str, list[str]]:
+    """webargs nests errors by location ({"json": {...}}); clients want {field: [msgs]}."""
+    if not isinstance(messages, dict):
+        return {"_body": [str(messages)]}
+    flat: dict[str, list[str]] = {}
+    for location, errors in messages.items():
+        if isinstance(errors, dict):
+            for name, msgs in errors.items():
+                flat[name] = _as_list(msgs)
+        else:
+            flat[location] = _as_list(errors)
+    return flat
+
+
+def _as_list(msgs: Any) -> list[str]:
+    if isinstance(msgs, list):
+        return [m if isinstance(m, str) else json.dumps(m) for m in msgs]
+    if isinstance(msgs, dict):
+        return [f"{k}: {v}" for k, v in msgs.items()]
+    return [str(msgs)]
+
+
+class ServiceApi(Api):
+    """flask-smorest's Api, answering every HTTP error as problem+json."""
+
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        if status == 422:
+            return problem_response(422, "Unprocessable Entity", "some fields are invalid",
+                                    errors=_flatten_validation(data.get("messages", {})))
+        detail = data.get("message") or error.description or error.name
+        if status == 400 and data.get("messages"):
+            detail = "the body is not valid JSON"
+        return problem_response(status, error.name, str(detail))
+
+
+def _handle_problem(error: Problem):
+    headers = {}
+    if "retry_after" in error.extra:
+        headers["Retry-After"] = str(int(error.extra["retry_after"]))
+    return problem_response(error.status, error.title, error.detail, error.errors, error.extra, headers)
+
+
+def _handle_unexpected(error: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem_response(500, "Internal Server Error", "something went wrong on our side; it has been logged")
+
+
+def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
+                       checks: dict[str, Check], description: str = "",
+                       extra_setup: Callable[[Flask], None] | None = None) -> Flask:
+    app = Flask(f"gwh_{service}")
+    app.config.update(
+        API_TITLE=f"Gouwuhao {service} service",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/openapi",
+        OPENAPI_JSON_PATH=f"{service}.json",
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
+        GWH_JWT_SECRET=config.jwt_secret,
+        GWH_JWT_TTL_SECONDS=config.jwt_ttl_seconds,
+        GWH_SERVICE=service,
+        JSON_SORT_KEYS=False,
+    )
+    api = ServiceApi(app, spec_kwargs={"info": {"description": description or f"The {service} service of Gouwuhao."}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health_blueprint(service, checks))
+    app.register_error_handler(Problem, _handle_problem)
+    app.register_error_handler(Exception, _handle_unexpected)
+
+    @app.before_request
+    def _correlate():
+        g.correlation_id = request.headers.get("X-Correlation-ID") or str(uuid.uuid4())
+        g.correlation_token = correlation_id_var.set(g.correlation_id)
+
+    @app.after_request
+    def _tag(response: Response):
+        response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        return response
+
+    @app.teardown_request
+    def _forget(_exc):
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            correlation_id_var.reset(token)
+
+    if extra_setup:
+        extra_setup(app)
+    return app
+
+
+# --- pagination (CONTRACT.md "Lists") ----------------------------------------------------
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def page_of(items: list, page: int, per_page: int, total: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """The OpenAPI shape of a page of `item_schema`."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "page": fields.Integer(),
+        "per_page": fields.Integer(),
+        "total": fields.Integer(),
+    }, name=name)

@@ -1,0 +1,122 @@
+"""The outbox relay: publishes what units of work wrote to the outbox, in order.
+
+An event is marked sent only after the broker confirmed it. While the broker is down the
+relay backs off and the events wait in the table; they go out when it is back. A crash
+between the confirm and the mark sends an event twice, never zero times: consumers are
+idempotent. Several relays on one PostgreSQL database share the work (SKIP LOCKED).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from shared.bus import Bus
+from shared.clock import utcnow
+from shared.db import Database
+
+log = logging.getLogger("gwh.outbox")
+
+
+class OutboxRelay:
+    def __init__(self, db: Database, bus: Bus, *, interval: float = 0.5, batch: int = 200):
+        self.db = db
+        self.bus = bus
+        self.interval = interval
+        self.batch = batch
+        self.published = 0
+        self.last_error: str | None = None
+        self._wakeup = threading.Event()
+        self._stop = threading.Event()
+        self._flush_lock = threading.Lock()
+        db.on_events_committed.append(self.wake)
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def pending(self) -> int:
+        with self.db.reading() as conn:
+            return conn.execute(select(func.count()).select_from(self.db.outbox)
+                                .where(self.db.outbox.c.sent_at.is_(None))).scalar_one()
+
+    def flush(self) -> int:
+        """Publish every pending event now; returns how many. Raises if the broker fails."""
+        total = 0
+        with self._flush_lock:
+            while True:
+                sent = self._publish_batch()
+                total += sent
+                if sent < self.batch:
+                    return total
+
+    def _pending_query(self):
+        outbox = self.db.outbox
+        return select(outbox.c.seq, outbox.c.envelope).where(outbox.c.sent_at.is_(None)) \
+            .order_by(outbox.c.seq).limit(self.batch)
+
+    def _publish_batch(self) -> int:
+        outbox = self.db.outbox
+        if self.db.dialect == "postgresql":
+            # Claim the rows so a second relay on the same database skips them.
+            with self.db.engine.begin() as conn:
+                rows = conn.execute(self._pending_query().with_for_update(skip_locked=True)).all()
+                sent = self._publish(rows)
+                if sent:
+                    conn.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=utcnow()))
+        else:
+            # SQLite: one relay per file (one process), and no write lock held while publishing.
+            with self.db.reading() as conn:
+                rows = conn.execute(self._pending_query()).all()
+            sent = self._publish(rows)
+            if sent:
+                with self.db.engine.begin() as conn:
+                    conn.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(sent_at=utcnow()))
+        if len(sent) < len(rows):
+            raise self._error
+        self.published += len(sent)
+        return len(sent)
+
+    def _publish(self, rows) -> list[int]:
+        """Publish rows in order; stop at the first failure and keep the ones confirmed."""
+        sent: list[int] = []
+        self._error = None
+        for seq, envelope in rows:
+            try:
+                self.bus.publish(json.loads(envelope))
+            except Exception as exc:
+                self._error = exc
+                break
+            sent.append(seq)
+        return sent
+
+    def run(self) -> None:
+        backoff = self.interval
+        while not self._stop.is_set():
+            self._wakeup.wait(backoff)
+            self._wakeup.clear()
+            try:
+                self.flush()
+                self.last_error = None
+                backoff = self.interval
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("outbox of %s waits for the broker: %s", self.db.producer, self.last_error)
+                backoff = min(max(backoff * 2, 0.2), 10.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wakeup.set()
+
+
+def history(db: Database, *, after: int = 0, types: list[str] | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """Events this service produced, oldest first, after sequence `after` (for replays)."""
+    outbox = db.outbox
+    query = select(outbox.c.seq, outbox.c.envelope).where(outbox.c.seq > after)
+    if types:
+        query = query.where(outbox.c.type.in_(types))
+    with db.reading() as conn:
+        rows = conn.execute(query.order_by(outbox.c.seq).limit(limit)).all()
+    return [{"seq": seq, "event": json.loads(envelope)} for seq, envelope in rows]

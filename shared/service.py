@@ -1,0 +1,194 @@
+"""The parts of one running service, and how they start and stop.
+
+Every service's `build(config, bus, clock)` returns a `ServiceParts`: its Flask app, its
+database (if relational), its outbox relay, its consumer, and its periodic jobs (the
+30-minute order expiry, the 7-day commission settlement). The same parts run
+
+- all in one process, as threads, in the embedded mode (runtime.embedded), and
+- split in the cluster mode: gunicorn serves `app`, and `run_worker` runs the consumer,
+  the relay and the periodic jobs in a worker process that can be started N times.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Flask
+
+from shared.bus import Bus, Consumer, Subscriptions
+from shared.db import Database
+from shared.outbox import OutboxRelay
+
+log = logging.getLogger("gwh.service")
+
+
+@dataclass
+class PeriodicJob:
+    """A job run every `interval` seconds (e.g. expire unpaid orders); errors are logged."""
+
+    name: str
+    interval: float
+    run: Callable[[], Any]
+
+    def loop(self, stop: threading.Event) -> None:
+        while not stop.wait(self.interval):
+            try:
+                self.run()
+            except Exception:
+                log.exception("periodic job %s failed; it runs again in %.0fs", self.name, self.interval)
+
+
+@dataclass
+class ServiceParts:
+    name: str
+    app: Flask
+    bus: Bus
+    subscriptions: Subscriptions
+    db: Database | None = None
+    relay: OutboxRelay | None = None
+    consumer: Consumer | None = None
+    periodic: list[PeriodicJob] = field(default_factory=list)
+    # Extra resources to close on stop (an embedded Redis, a connection pool).
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    # Anything a test or a CLI needs to reach (the Redis client, the clock, a provider).
+    extras: dict[str, Any] = field(default_factory=dict)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start_background(self, *, consumer: bool = True, relay: bool = True, periodic: bool = True) -> None:
+        targets: list[tuple[str, Callable[[], None]]] = []
+        if consumer and self.consumer is not None:
+            targets.append(("consumer", self.consumer.run))
+        if relay and self.relay is not None:
+            targets.append(("relay", self.relay.run))
+        if periodic:
+            targets += [(job.name, lambda job=job: job.loop(self._stop)) for job in self.periodic]
+        for label, target in targets:
+            thread = threading.Thread(target=target, name=f"{self.name}-{label}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop_background(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self.consumer is not None:
+            self.consumer.stop()
+        if self.relay is not None:
+            self.relay.stop()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def run_periodic_once(self) -> None:
+        """Run every periodic job now (tests move a clock, then call this)."""
+        for job in self.periodic:
+            job.run()
+
+    def close(self) -> None:
+        self.stop_background()
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:
+                log.exception("closing %s", self.name)
+        if self.db is not None:
+            self.db.dispose()
+        self.bus.close()
+
+
+def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None) -> None:
+    """The worker entry point of the cluster mode: consume, relay and run jobs until SIGTERM.
+
+    On SIGTERM/SIGINT it stops taking messages, lets the one in hand finish (it is acked
+    only after its handler committed, so an interrupted one is redelivered), flushes the
+    outbox once more, and exits.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        log.info("%s worker: signal %s, draining", parts.name, signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if declare is not None:
+        declare(parts.bus)
+    parts.start_background()
+    log.info("%s worker started", parts.name)
+    stop.wait()
+    parts.stop_background()
+    if parts.relay is not None:
+        try:
+            parts.relay.flush()
+        except Exception as exc:
+            log.warning("%s: events left in the outbox for the next start: %s", parts.name, exc)
+    parts.close()
+
+
+@dataclass
+class ServiceContext:
+    """What a view reaches through `service_context()`: the service's own resources."""
+
+    name: str
+    config: Any
+    clock: Any
+    db: Database | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def service_context() -> ServiceContext:
+    from flask import current_app
+    return current_app.extensions["gwh"]
+
+
+def consumer_check(parts_ref: dict, bus: Bus, service: str, event_types: list[str]) -> Callable[[], None]:
+    """Ready only while a consumer is attached to the service's queue.
+
+    In-process (embedded mode, worker) the consumer says so itself; in a cluster API
+    process the broker says how many consumers the queue has.
+    """
+    def check() -> None:
+        parts: ServiceParts | None = parts_ref.get("parts")
+        if parts is not None and parts._threads and parts.consumer is not None:
+            if not parts.consumer.attached:
+                raise RuntimeError("the consumer is not attached to its queue")
+            return
+        _, consumers = bus.queue_depth(service, event_types)
+        if consumers < 1:
+            raise RuntimeError(f"no consumer is attached to the {service} queue")
+    return check
+
+
+def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, subscriptions: Subscriptions,
+                             blueprints: list, description: str = "",
+                             periodic: Callable[[Database], list[PeriodicJob]] | None = None,
+                             extras: dict[str, Any] | None = None) -> ServiceParts:
+    """Wire a relational service: its database, outbox relay, idempotent consumer, app."""
+    from shared.history import history_blueprint
+    from shared.http import create_service_app
+    from shared.inbox import transactional_dispatch
+
+    db = Database(config.database_url(name), metadata, producer=name, clock=clock)
+    db.create_all()
+    relay = OutboxRelay(db, bus, interval=config.relay_interval)
+    consumer = None
+    if subscriptions.handlers:
+        consumer = Consumer(bus, name, subscriptions.event_types, transactional_dispatch(db, subscriptions))
+    parts_ref: dict[str, ServiceParts] = {}
+    checks = {"database": db.ping, "bus": bus.ping}
+    if consumer is not None:
+        checks["consumer"] = consumer_check(parts_ref, bus, name, subscriptions.event_types)
+    context = ServiceContext(name=name, config=config, clock=clock, db=db, extras=dict(extras or {}))
+
+    def attach(app):
+        app.extensions["gwh"] = context
+
+    app = create_service_app(name, config=config, blueprints=[*blueprints, history_blueprint(name)],
+                             checks=checks, description=description, extra_setup=attach)
+    parts = ServiceParts(name=name, app=app, bus=bus, subscriptions=subscriptions, db=db, relay=relay,
+                         consumer=consumer, periodic=periodic(db) if periodic else [], extras=context.extras)
+    parts_ref["parts"] = parts
+    return parts

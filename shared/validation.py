@@ -1,0 +1,30 @@
+"""Field types every service's schemas use: trimmed text and real http(s) URLs."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from marshmallow import ValidationError, fields
+
+
+class Text(fields.String):
+    """A string trimmed of surrounding white space; blank is refused if a length is required."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        text = text.strip()
+        if "\x00" in text:
+            raise ValidationError("must not contain NUL characters")
+        return text
+
+
+class HttpUrl(fields.String):
+    """An absolute http(s) URL with a host, at most 500 characters."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(text) > 500:
+            raise ValidationError("must be at most 500 characters")
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
+            raise ValidationError("must be an http(s) URL")
+        return text
