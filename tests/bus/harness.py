@@ -1,0 +1,63 @@
+"""A tiny relational 'service' built from the shared parts, to test the mechanisms alone.
+
+It records every shop.visited it handles in a table, fails on purpose for some visitors,
+and emits events through its outbox like any real service.
+"""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+
+from shared.bus import Bus, Consumer, Subscriptions
+from shared.db import Database
+from shared.inbox import transactional_dispatch
+from shared.outbox import OutboxRelay
+
+
+class FlakyStore(Exception):
+    pass
+
+
+def build(db_url: str, bus: Bus, *, service: str = "notes"):
+    metadata = MetaData()
+    seen = Table("seen", metadata, Column("n", Integer, primary_key=True, autoincrement=True),
+                 Column("visit_id", String(64), nullable=False))
+    subscriptions = Subscriptions(service)
+    failures: dict[str, int] = {}
+
+    @subscriptions.on("shop.visited")
+    def record(uow, event):
+        visitor = event.data["visitor"]
+        if visitor == "poison":
+            raise ValueError("this visitor always breaks the handler")
+        if visitor.startswith("flaky") and failures.get(event.id, 0) < 2:
+            failures[event.id] = failures.get(event.id, 0) + 1
+            raise RuntimeError("fails twice, then works")
+        uow.conn.execute(seen.insert().values(visit_id=event.data["visit_id"]))
+
+    db = Database(db_url, metadata, producer=service)
+    db.create_all()
+    relay = OutboxRelay(db, bus, interval=0.05)
+    consumer = Consumer(bus, service, subscriptions.event_types, transactional_dispatch(db, subscriptions))
+    bus.declare({service: subscriptions.event_types})
+
+    def emit_visits(n: int, visitor: str = "v") -> list[str]:
+        ids = []
+        with db.unit_of_work() as uow:
+            for _ in range(n):
+                visit_id = uuid.uuid4().hex
+                uow.emit("shop.visited", {"visit_id": visit_id, "shop_id": "s1", "visitor": visitor})
+                ids.append(visit_id)
+        return ids
+
+    def recorded() -> list[str]:
+        with db.reading() as conn:
+            return [r[0] for r in conn.execute(select(seen.c.visit_id).order_by(seen.c.n))]
+
+    def count() -> int:
+        with db.reading() as conn:
+            return conn.execute(select(func.count()).select_from(seen)).scalar_one()
+
+    return {"db": db, "relay": relay, "consumer": consumer, "emit_visits": emit_visits, "recorded": recorded,
+            "count": count, "failures": failures}
