@@ -100,9 +100,13 @@ class Bus:
 
     @classmethod
     def from_config(cls, config) -> "Bus":
+        if config.queue_type not in ("classic", "quorum"):
+            raise ValueError(f"GWH_QUEUE_TYPE must be classic or quorum, not {config.queue_type!r}")
+        quorum = config.queue_type == "quorum" and not config.bus_url.startswith("memory://")
         return cls(config.bus_url, exchange=config.exchange, heartbeat=config.heartbeat,
                    polling_interval=config.memory_polling_interval, prefetch=config.prefetch,
-                   max_attempts=config.max_attempts, retry_backoff=config.retry_backoff)
+                   max_attempts=config.max_attempts, retry_backoff=config.retry_backoff,
+                   queue_arguments={"x-queue-type": "quorum"} if quorum else None)
 
     @property
     def in_memory(self) -> bool:
@@ -124,7 +128,7 @@ class Bus:
 
     def dead_letter_queue(self, service: str) -> Queue:
         return Queue(f"{self.exchange.name}.{service}.dead", exchange=self.dead_exchange,
-                     routing_key=service, durable=True)
+                     routing_key=service, durable=True, queue_arguments=self.queue_arguments or None)
 
     def declare(self, subscribers: dict[str, Iterable[str]]) -> None:
         """Declare the exchanges and every consuming service's queues and bindings.

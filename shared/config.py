@@ -44,6 +44,8 @@ class Config:
     max_attempts: int = 5
     retry_backoff: float = 0.2
     heartbeat: int = 30
+    # "quorum" makes the service queues RabbitMQ quorum queues (replicated in a cluster).
+    queue_type: str = "classic"
     max_body_bytes: int = 64 * 1024
     # Used by the gateway's /health in the cluster mode, and by the ranking rebuild.
     service_urls: dict[str, str] = field(default_factory=dict)
@@ -83,6 +85,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         relay_interval=float(env.get("GWH_RELAY_INTERVAL") or 0.5),
         prefetch=int(env.get("GWH_PREFETCH") or 16),
         max_attempts=int(env.get("GWH_MAX_ATTEMPTS") or 5),
+        queue_type=(env.get("GWH_QUEUE_TYPE") or "classic").lower(),
         max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
         service_urls=service_urls,
         gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",

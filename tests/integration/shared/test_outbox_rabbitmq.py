@@ -102,3 +102,22 @@ def test_relay_and_consumer_threads_ride_out_a_broker_outage(amqp_url, postgres_
         cleanup(Bus(amqp_url, exchange=exchange), "notes")
         bus.close()
         svc["db"].dispose()
+
+
+def test_quorum_queues_carry_events(amqp_url, tmp_path, exchange):
+    from shared.config import Config
+    bus = Bus.from_config(Config(bus_url=amqp_url, exchange=exchange, queue_type="quorum"))
+    svc = build(f"sqlite:///{tmp_path / 'q.db'}", bus)
+    try:
+        ids = svc["emit_visits"](5)
+        svc["relay"].flush()
+        assert wait_for(lambda: (svc["consumer"].pump() or True) and svc["count"]() == 5, 15)
+        assert svc["recorded"]() == ids
+        # A quorum queue refuses a redeclaration as classic: proof of what was declared.
+        import amqp
+        with pytest.raises(amqp.exceptions.PreconditionFailed):
+            Bus(amqp_url, exchange=exchange).declare({"notes": ["shop.visited"]})
+    finally:
+        cleanup(bus, "notes")
+        bus.close()
+        svc["db"].dispose()
