@@ -30,6 +30,13 @@ class FixedClock:
         self._now = when
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """An aware UTC datetime; SQLite hands back naive ones, and everything stored is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
 def iso(moment: datetime | None) -> str | None:
     """UTC ISO 8601 with a Z, the one time format of the contract."""
     if moment is None:

@@ -192,3 +192,22 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
                          consumer=consumer, periodic=periodic(db) if periodic else [], extras=context.extras)
     parts_ref["parts"] = parts
     return parts
+
+
+def wsgi_app(build: Callable, config=None) -> Flask:
+    """A service's app for gunicorn, configured from the environment."""
+    from shared import config as gwh_config
+    config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
+    return build(config, Bus.from_config(config)).app
+
+
+def worker_main(name: str, build: Callable, argv: list[str]) -> None:
+    """`python -m services.<name>.app worker`: the service's consumer, relay and jobs."""
+    import sys
+
+    from shared import config as gwh_config
+    if argv[:1] != ["worker"]:
+        sys.exit(f"usage: python -m services.{name}.app worker")
+    from runtime.topology import declare_all
+    config = gwh_config.resolve_jwt_secret(gwh_config.load())
+    run_worker(build(config, Bus.from_config(config)), declare=declare_all)

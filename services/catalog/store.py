@@ -14,6 +14,8 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, M
                         UniqueConstraint, and_, func, or_, select, update)
 from sqlalchemy.engine import Connection
 
+from shared.clock import as_utc
+
 from services.catalog import domain
 
 metadata = MetaData()
@@ -78,14 +80,6 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything here is UTC.
-    from datetime import timezone
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 # --- brands -------------------------------------------------------------------------------
 def insert_brand(conn: Connection, values: Mapping[str, Any]) -> dict:
     row = {"id": new_id(), "description": "", "logo_url": None, **values}
@@ -141,8 +135,8 @@ def products_by_ids(conn: Connection, product_ids: Iterable[str]) -> dict[str, d
 
 def _product(row) -> dict:
     product = dict(row)
-    product["created_at"] = _aware(product["created_at"])
-    product["updated_at"] = _aware(product["updated_at"])
+    product["created_at"] = as_utc(product["created_at"])
+    product["updated_at"] = as_utc(product["updated_at"])
     return product
 
 
@@ -200,7 +194,7 @@ def lowest_prices(conn: Connection, product_ids: Iterable[str], now: datetime) -
     ).all()
     changes: dict[str, list[tuple[datetime, int]]] = {}
     for product_id, effective_at, price in rows:
-        changes.setdefault(product_id, []).append((_aware(effective_at), price))
+        changes.setdefault(product_id, []).append((as_utc(effective_at), price))
     return {pid: domain.lowest_price(ch, now) for pid, ch in changes.items()}
 
 
