@@ -42,6 +42,11 @@ class Gateway:
         path = environ.get("PATH_INFO") or "/"
         if path == GATEWAY_HEALTH:
             return aggregate(self.readiness())(environ, start_response)
+        parts = path.strip("/").split("/")
+        if len(parts) == 3 and parts[0] == "health" and parts[1] in self.apps and parts[2] in ("live", "ready"):
+            # /health/<service>/live|ready: one service's own probe, through the gateway.
+            environ = {**environ, "PATH_INFO": f"/health/{parts[2]}"}
+            return self.apps[parts[1]](environ, start_response)
         if path == "/":
             return _json({"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES},
                           "health": GATEWAY_HEALTH})(environ, start_response)

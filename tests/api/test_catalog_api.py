@@ -299,4 +299,7 @@ def test_openapi_and_health(client):
     assert spec.status_code == 200 and spec.json["openapi"].startswith("3.")
     assert "/api/catalog/products/{product_id}" in spec.json["paths"]
     assert client.get("/health/live").status_code == 404  # per service, not on the gateway
+    assert client.get("/health/catalog/live").json == {"service": "catalog", "status": "ok"}
+    ready = client.get("/health/catalog/ready")  # nothing consumes in this test: not ready
+    assert ready.status_code == 503 and ready.json["checks"]["consumer"]["ok"] is False
     assert client.get("/health").json["services"]["catalog"]["checks"]["database"]["ok"] is True
