@@ -1,0 +1,1 @@
+"""Deployment of the cluster mode: the nginx gateway config, Docker Compose, Kubernetes."""

@@ -1,0 +1,1 @@
+"""The nginx gateway: its config is rendered from shared.routes (render.py)."""

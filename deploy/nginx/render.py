@@ -1,0 +1,317 @@
+"""Render the nginx gateway config from the route table: `python -m deploy.nginx.render`.
+
+The embedded gateway (runtime.gateway) and nginx route by the same table (shared.routes),
+so a route added there reaches both; `make nginx` rewrites deploy/nginx/gouwuhao.conf and
+a unit test fails while the committed file lags behind.
+
+nginx must pick the service exactly as `service_for` does: a prefix matches on a segment
+boundary only. A plain `location /api/orders` would also take /api/ordersx, so every
+prefix becomes an exact location (`= /api/orders`) plus a prefix location ending in a slash
+(`/api/orders/`); nginx's longest-prefix rule then equals service_for's.
+
+Usage:
+    python -m deploy.nginx.render                      # Docker Compose (the committed file)
+    python -m deploy.nginx.render --target k8s --configmap gateway-nginx --namespace gouwuhao
+    python -m deploy.nginx.render --host catalog=10.0.0.5:8000 --internal-allow 10.0.0.0/8
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, replace
+
+from shared.errors import PROBLEM_JSON, problem_body
+from shared.routes import GATEWAY_HEALTH, ROUTES
+
+HEALTH_UPSTREAM = "gateway-health"
+INTERNAL_PREFIX = "/internal"
+MAX_BODY = "64k"  # the services' own limit (GWH_MAX_BODY_BYTES): refuse bigger bodies at the edge
+PORT = 8000
+
+# Route prefixes and host names are pasted into nginx syntax: keep them to characters that
+# need no quoting there, so a typo in the route table cannot inject a directive.
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+_SAFE_HOST = re.compile(r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")
+_SAFE_ADDRESS = re.compile(r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one deployment's gateway finds each upstream, and who may call /internal/.
+
+    `hosts` maps an upstream (a service name, or gateway-health) to the `host:port` of its
+    compose service or Kubernetes Service. `/internal/` (admin event history) answers only
+    clients in `internal_allow`; `internal_deny` comes first and carves out addresses inside
+    that network which stand for outside clients (Docker's bridge gateway, through which a
+    port published on the host arrives).
+    """
+
+    name: str
+    hosts: dict[str, str]
+    internal_allow: tuple[str, ...]
+    internal_deny: tuple[str, ...] = ()
+    listen: int = PORT
+    # Pid file and request-body buffers: somewhere writable when nginx runs as non-root
+    # on a read-only root filesystem.
+    runtime_dir: str = "/tmp"
+
+
+def _service_hosts(suffix: str = "") -> dict[str, str]:
+    services = sorted({service for _, service in ROUTES})
+    hosts = {service: f"{service}-api{suffix}:{PORT}" for service in services}
+    hosts[HEALTH_UPSTREAM] = f"health{suffix}:{PORT}"
+    return hosts
+
+
+# deploy/docker-compose.yml: service names catalog-api, ..., health on the network
+# `cluster`, whose subnet is pinned to 172.28.0.0/16 so it can be named here.
+COMPOSE = Target(
+    name="compose",
+    hosts=_service_hosts(),
+    internal_allow=("172.28.0.0/16",),
+    internal_deny=("172.28.0.1",),
+)
+
+# deploy/k8s: Services of the same names in the gouwuhao namespace. 10.0.0.0/8 stands for
+# the pod network; set it to your cluster's pod CIDR (deploy/README.md says why).
+K8S = Target(
+    name="k8s",
+    hosts=_service_hosts(),
+    internal_allow=("10.0.0.0/8",),
+)
+
+TARGETS = {target.name: target for target in (COMPOSE, K8S)}
+
+
+@dataclass(frozen=True)
+class Location:
+    """One nginx location: `exact` is `location = path`, otherwise a prefix location."""
+
+    path: str
+    upstream: str
+    exact: bool
+    internal: bool
+
+
+def is_internal(prefix: str) -> bool:
+    return prefix == INTERNAL_PREFIX or prefix.startswith(INTERNAL_PREFIX + "/")
+
+
+def locations(routes: list[tuple[str, str]] = ROUTES) -> list[Location]:
+    """Two locations per route, so that a prefix matches on a segment boundary only."""
+    result = []
+    for prefix, service in routes:
+        if not _SAFE_PATH.match(prefix) or prefix.endswith("/"):
+            raise ValueError(f"route prefix {prefix!r} cannot be written as an nginx location")
+        internal = is_internal(prefix)
+        result.append(Location(prefix, service, exact=True, internal=internal))
+        result.append(Location(prefix + "/", service, exact=False, internal=internal))
+    result.append(Location(GATEWAY_HEALTH, HEALTH_UPSTREAM, exact=True, internal=False))
+    return result
+
+
+def _quoted(text: str) -> str:
+    """An nginx single-quoted string; `$` would start a variable, so none may appear."""
+    if any(ch in text for ch in "'\\$\n"):
+        raise ValueError(f"cannot quote {text!r} for nginx")
+    return f"'{text}'"
+
+
+def _problem(status: int, title: str, detail: str, slug: str) -> str:
+    return _quoted(json.dumps(problem_body(status, title, detail, slug), separators=(",", ":")))
+
+
+# The answers nginx gives itself are problem+json, like every service's errors, and carry
+# the correlation id the request would have been proxied with.
+NOT_FOUND = (404, _problem(404, "Not Found", "no service serves this path", "not-found"))
+FORBIDDEN = (403, _problem(403, "Forbidden", "this path is served to the cluster network only", "forbidden"))
+TOO_LARGE = (413, _problem(413, "Payload Too Large", f"request bodies are limited to {MAX_BODY}",
+                           "payload-too-large"))
+UNAVAILABLE = (503, _problem(503, "Service Unavailable", "the service did not answer; try again later",
+                             "unavailable"))
+
+
+def _answer(answer: tuple[int, str]) -> str:
+    status, body = answer
+    return (f"default_type {PROBLEM_JSON}; add_header X-Correlation-ID $correlation_id always; "
+            f"return {status} {body};")
+
+
+def _index() -> str:
+    """The same document the embedded gateway answers at /."""
+    body = {"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES}, "health": GATEWAY_HEALTH}
+    return _quoted(json.dumps(body, separators=(",", ":")))
+
+
+def _check(target: Target) -> None:
+    needed = {service for _, service in ROUTES} | {HEALTH_UPSTREAM}
+    missing = needed - set(target.hosts)
+    if missing:
+        raise ValueError(f"no host for {sorted(missing)}")
+    for upstream, host in target.hosts.items():
+        if not _SAFE_HOST.match(host):
+            raise ValueError(f"host {host!r} of {upstream} must be host:port")
+    for address in (*target.internal_allow, *target.internal_deny):
+        if not _SAFE_ADDRESS.match(address):
+            raise ValueError(f"{address!r} is not an address or CIDR")
+
+
+def _access(target: Target) -> str:
+    rules = [f"deny {a};" for a in target.internal_deny] + [f"allow {a};" for a in target.internal_allow]
+    return " ".join([*rules, "deny all;"])
+
+
+def _location_line(location: Location, target: Target) -> str:
+    match = f"= {location.path}" if location.exact else location.path
+    access = _access(target) + " " if location.internal else ""
+    return f"        location {match} {{ {access}proxy_pass http://{location.upstream}; }}"
+
+
+def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> str:
+    _check(target)
+    run = target.runtime_dir.rstrip("/")
+    upstreams = sorted({service for _, service in routes}) + [HEALTH_UPSTREAM]
+    lines = [
+        "# Generated by `python -m deploy.nginx.render` from shared/routes.py: do not edit.",
+        f"# Target: {target.name}; deploy/README.md says how to regenerate each target.",
+        "daemon off;  # the container's main process",
+        "worker_processes auto;",
+        f"pid {run}/nginx.pid;",
+        "error_log stderr warn;",
+        "",
+        "events {",
+        "    worker_connections 1024;",
+        "}",
+        "",
+        "http {",
+        "    server_tokens off;",
+        f"    client_max_body_size {MAX_BODY};",
+        f"    client_body_buffer_size {MAX_BODY};",
+        f"    client_body_temp_path {run}/nginx-client-body;",
+        f"    proxy_temp_path {run}/nginx-proxy;",
+        "",
+        "    # Keep the client's X-Correlation-ID; start one when it sent none, so every service",
+        "    # and the access log share it.",
+        "    map $http_x_correlation_id $correlation_id {",
+        "        default $http_x_correlation_id;",
+        "        \"\"      $request_id;",
+        "    }",
+        "    log_format gwh escape=json '{\"time\":\"$time_iso8601\",\"client\":\"$remote_addr\",'",
+        "                               '\"request\":\"$request\",\"status\":$status,\"bytes\":$body_bytes_sent,'",
+        "                               '\"seconds\":$request_time,\"upstream\":\"$upstream_addr\",'",
+        "                               '\"correlation_id\":\"$correlation_id\"}';",
+        "    access_log /dev/stdout gwh;",
+        "",
+    ]
+    for upstream in upstreams:
+        lines += [f"    upstream {upstream} {{", f"        server {target.hosts[upstream]};", "    }"]
+    lines += [
+        "",
+        "    server {",
+        f"        listen {target.listen};",
+        "",
+        "        proxy_http_version 1.1;",
+        "        proxy_set_header Connection \"\";",
+        "        proxy_set_header Host $host;",
+        "        proxy_set_header X-Correlation-ID $correlation_id;",
+        "        proxy_set_header X-Real-IP $remote_addr;",
+        "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "        proxy_set_header X-Forwarded-Proto $scheme;",
+        "        proxy_set_header X-Forwarded-Host $host;",
+        "        proxy_set_header X-Forwarded-Port $server_port;",
+        "        proxy_connect_timeout 5s;",
+        "        proxy_read_timeout 30s;",
+        "        proxy_send_timeout 30s;",
+        "",
+        "        error_page 403 @forbidden;",
+        "        error_page 413 @too_large;",
+        "        error_page 502 503 504 @unavailable;",
+        "",
+        "        # One exact and one slash-ended location per route: a prefix matches on a segment",
+        "        # boundary only (shared.routes.service_for), so /api/ordersx is not the order service.",
+    ]
+    public = [loc for loc in locations(routes) if not loc.internal]
+    internal = [loc for loc in locations(routes) if loc.internal]
+    lines += [_location_line(loc, target) for loc in public]
+    lines += [
+        "",
+        "        # Admin event history: from the cluster network only, whatever the token says.",
+        *[_location_line(loc, target) for loc in internal],
+        f"        location = {INTERNAL_PREFIX} {{ {_access(target)} {_answer(NOT_FOUND)} }}",
+        f"        location {INTERNAL_PREFIX}/ {{ {_access(target)} {_answer(NOT_FOUND)} }}",
+        "",
+        "        # The same index the embedded gateway answers; anything unrouted is a 404.",
+        f"        location = / {{ default_type application/json; return 200 {_index()}; }}",
+        f"        location / {{ {_answer(NOT_FOUND)} }}",
+        f"        location @forbidden {{ {_answer(FORBIDDEN)} }}",
+        f"        location @too_large {{ {_answer(TOO_LARGE)} }}",
+        f"        location @unavailable {{ {_answer(UNAVAILABLE)} }}",
+        "    }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def configmap(conf: str, name: str, namespace: str, key: str = "gouwuhao.conf") -> str:
+    """The rendered config as a Kubernetes ConfigMap (a literal block keeps it byte for byte)."""
+    if "\t" in conf or any(line != line.rstrip() for line in conf.splitlines()):
+        raise ValueError("a YAML literal block keeps neither tabs nor trailing spaces reliably")
+    body = "\n".join(("    " + line) if line else "" for line in conf.rstrip("\n").splitlines())
+    return (
+        "# Generated by `python -m deploy.nginx.render --target k8s --configmap "
+        f"{name} --namespace {namespace}`: do not edit.\n"
+        "apiVersion: v1\n"
+        "kind: ConfigMap\n"
+        "metadata:\n"
+        f"  name: {name}\n"
+        f"  namespace: {namespace}\n"
+        "  labels:\n"
+        "    app.kubernetes.io/part-of: gouwuhao\n"
+        "    app.kubernetes.io/component: gateway\n"
+        "data:\n"
+        f"  {key}: |\n"
+        f"{body}\n"
+    )
+
+
+def _host_override(value: str) -> tuple[str, str]:
+    upstream, sep, host = value.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError("expected UPSTREAM=HOST:PORT")
+    return upstream, host
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m deploy.nginx.render", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target", choices=sorted(TARGETS), default=COMPOSE.name,
+                        help="preset of host names and cluster network (default: compose)")
+    parser.add_argument("--host", action="append", type=_host_override, default=[], metavar="UPSTREAM=HOST:PORT",
+                        help="override one upstream's address (catalog, shop, order, ranking, gateway-health)")
+    parser.add_argument("--internal-allow", action="append", metavar="CIDR",
+                        help="networks allowed to reach /internal/ (replaces the preset's)")
+    parser.add_argument("--internal-deny", action="append", metavar="CIDR",
+                        help="addresses refused /internal/ before the allow list (replaces the preset's)")
+    parser.add_argument("--listen", type=int, help="the port nginx listens on (default 8000)")
+    parser.add_argument("--configmap", metavar="NAME", help="wrap the config in a Kubernetes ConfigMap")
+    parser.add_argument("--namespace", default="gouwuhao", help="the ConfigMap's namespace")
+    args = parser.parse_args(argv)
+
+    target = TARGETS[args.target]
+    changes: dict = {}
+    if args.host:
+        changes["hosts"] = {**target.hosts, **dict(args.host)}
+    if args.internal_allow is not None:
+        changes["internal_allow"] = tuple(args.internal_allow)
+    if args.internal_deny is not None:
+        changes["internal_deny"] = tuple(args.internal_deny)
+    if args.listen is not None:
+        changes["listen"] = args.listen
+    target = replace(target, **changes)
+    conf = render(target)
+    sys.stdout.write(configmap(conf, args.configmap, args.namespace) if args.configmap else conf)
+
+
+if __name__ == "__main__":
+    main()
