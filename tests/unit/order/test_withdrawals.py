@@ -11,6 +11,11 @@ from shared.errors import Conflict, Unprocessable
 from .factories import FRIEND, SETTLES_AT, T0, commission_entry
 
 
+# 1000 settled, this withdrawal's 500 held: the request is still covered.
+COVERED = Balance(pending_cents=0, settled_cents=1000, reversed_cents=0, withdrawn_cents=500,
+                  available_cents=500)
+
+
 def _balance(available):
     return Balance(pending_cents=0, settled_cents=available, reversed_cents=0,
                    withdrawn_cents=0, available_cents=available)
@@ -53,7 +58,7 @@ def test_a_balance_cannot_be_withdrawn_twice():
 
 def test_requested_approved_paid():
     w = request_withdrawal("w-1", FRIEND, 500, _balance(1000), T0)
-    w.approve(T0 + timedelta(hours=1), "m-admin")
+    w.approve(T0 + timedelta(hours=1), "m-admin", COVERED)
     assert (w.status, w.decided_by, w.decided_at) == (
         WithdrawalStatus.APPROVED, "m-admin", T0 + timedelta(hours=1))
     w.mark_paid(T0 + timedelta(hours=2), "payout-77")
@@ -64,7 +69,7 @@ def test_requested_approved_paid():
 
 def test_a_payout_confirmed_twice_is_paid_once():
     w = request_withdrawal("w-1", FRIEND, 500, _balance(1000), T0)
-    w.approve(T0, "m-admin")
+    w.approve(T0, "m-admin", COVERED)
     w.mark_paid(T0, "payout-77")
     w.mark_paid(T0 + timedelta(minutes=5), "payout-77")
     assert w.paid_at == T0
@@ -96,17 +101,30 @@ def test_a_rejected_withdrawal_no_longer_holds_its_amount():
 def test_other_moves_are_conflicts(setup, action):
     w = request_withdrawal("w-1", FRIEND, 500, _balance(1000), T0)
     if setup == "approve":
-        w.approve(T0, "m-admin")
+        w.approve(T0, "m-admin", COVERED)
     elif setup == "reject":
         w.reject(T0, "m-admin")
     elif setup == "paid":
-        w.approve(T0, "m-admin")
+        w.approve(T0, "m-admin", COVERED)
         w.mark_paid(T0, "payout-1")
     status_before = w.status
     with pytest.raises(Conflict) as caught:
         if action == "mark_paid":
             w.mark_paid(T0, "payout-2")
         else:
-            getattr(w, action)(T0, "m-admin")
+            getattr(w, action)(T0, "m-admin", *([COVERED] if action == "approve" else []))
     assert caught.value.extra == {"withdrawal_status": status_before.value}
     assert w.status is status_before
+
+
+def test_approval_is_refused_when_a_refund_since_the_request_took_the_balance_back():
+    entry = commission_entry()                              # 900 cents
+    entry.settle(SETTLES_AT)
+    w = request_withdrawal("w-1", FRIEND, 900, balance_of([entry]), SETTLES_AT)
+    clawback = entry.take_back(SETTLES_AT + timedelta(hours=1), "cb-1")
+    with pytest.raises(Conflict) as caught:
+        w.approve(SETTLES_AT + timedelta(hours=2), "m-admin", balance_of([entry, clawback], [w]))
+    assert "900 cents" in caught.value.detail
+    assert w.status is WithdrawalStatus.REQUESTED
+    w.reject(SETTLES_AT + timedelta(hours=2), "m-admin", "commission clawed back")
+    assert balance_of([entry, clawback], [w]).available_cents == 0

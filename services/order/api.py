@@ -1,0 +1,191 @@
+"""The order API (CONTRACT.md "Orders and commissions"): parse, call the use case, present."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask_smorest import Blueprint
+
+from shared.auth import require_principal, require_role
+from shared.http import page_of
+from shared.service import service_context
+
+from services.order import schemas, usecases
+from services.order.domain import ItemRequest, Order, OrderStatus, Withdrawal
+
+orders_blp = Blueprint("orders", __name__, url_prefix="/api/orders",
+                       description="Orders: placing, paying, cancelling, refunding.")
+commissions_blp = Blueprint("commissions", __name__, url_prefix="/api/commissions",
+                            description="The commission ledger and withdrawals.")
+BEARER = [{"bearer": []}]
+
+
+# --- presenting ---------------------------------------------------------------------------
+def order_view(order: Order) -> dict:
+    return {
+        "id": order.id, "status": order.status.value, "buyer_id": order.buyer_id, "shop_id": order.shop_id,
+        "items": [{"product_id": line.product_id, "quantity": line.quantity,
+                   "unit_price_cents": line.unit_price_cents, "featured": line.featured,
+                   "commission_cents": line.commission_cents} for line in order.lines],
+        "total_cents": order.total_cents, "commission_cents": order.commission_cents,
+        "rejection_reason": order.rejection_reason.value if order.rejection_reason else None,
+        "cancellation_reason": order.cancellation_reason.value if order.cancellation_reason else None,
+        "created_at": order.created_at,
+        "expires_at": order.expires_at if order.status in (OrderStatus.PENDING, OrderStatus.AWAITING_PAYMENT)
+        else None,
+        "paid_at": order.paid_at, "refundable_until": order.refundable_until,
+        "cancelled_at": order.cancelled_at, "refunded_at": order.refunded_at,
+    }
+
+
+def withdrawal_view(withdrawal: Withdrawal) -> dict:
+    return {**asdict(withdrawal), "status": withdrawal.status.value, "transfer_id": withdrawal.transfer_id}
+
+
+def _context():
+    ctx = service_context()
+    return ctx, ctx.db, ctx.clock.now()
+
+
+# --- orders -------------------------------------------------------------------------------
+@orders_blp.post("")
+@orders_blp.arguments(schemas.IdempotencyHeader, location="headers")
+@orders_blp.arguments(schemas.OrderCreate)
+@orders_blp.response(202, schemas.Order)
+@orders_blp.doc(security=BEARER)
+def place_order(headers, body):
+    """Place an order; the catalog then reserves its stock (pending -> awaiting_payment | rejected).
+
+    The same `Idempotency-Key` from the same buyer returns the same order (and reserves
+    once); reused for a different order it is a 409.
+    """
+    buyer = require_principal()
+    _, db, now = _context()
+    command = usecases.PlaceOrder(buyer_id=buyer.member_id, shop_id=body["shop_id"],
+                                  items=tuple(ItemRequest(i["product_id"], i["quantity"]) for i in body["items"]),
+                                  idempotency_key=headers["idempotency_key"])
+    order, replayed = usecases.place_order(db, command, now)
+    return order_view(order), 202, ({"Idempotent-Replayed": "true"} if replayed else {})
+
+
+@orders_blp.get("")
+@orders_blp.arguments(schemas.PageQuery, location="query")
+@orders_blp.response(200, schemas.OrderPage)
+@orders_blp.doc(security=BEARER)
+def list_orders(query):
+    """The caller's orders, newest first."""
+    buyer = require_principal()
+    _, db, _ = _context()
+    orders, total = usecases.list_orders(db, buyer, query["page"], query["per_page"])
+    return page_of([order_view(o) for o in orders], query["page"], query["per_page"], total)
+
+
+@orders_blp.get("/<order_id>")
+@orders_blp.response(200, schemas.Order)
+@orders_blp.doc(security=BEARER)
+def get_order(order_id):
+    """One order (its buyer, or an admin)."""
+    actor = require_principal()
+    _, db, _ = _context()
+    return order_view(usecases.get_order(db, order_id, actor))
+
+
+@orders_blp.post("/<order_id>/pay")
+@orders_blp.arguments(schemas.PayBody)
+@orders_blp.response(200, schemas.Order)
+@orders_blp.doc(security=BEARER)
+def pay_order(body, order_id):
+    """Pay an order awaiting payment, within 30 minutes of placing it."""
+    actor = require_principal()
+    ctx, db, now = _context()
+    return order_view(usecases.pay_order(db, ctx.extras["payments"], order_id, actor, body["method"], now))
+
+
+@orders_blp.post("/<order_id>/cancel")
+@orders_blp.response(200, schemas.Order)
+@orders_blp.doc(security=BEARER)
+def cancel_order(order_id):
+    """Cancel an order awaiting payment; its stock goes back to the catalog."""
+    actor = require_principal()
+    _, db, now = _context()
+    return order_view(usecases.cancel_order(db, order_id, actor, now))
+
+
+@orders_blp.post("/<order_id>/refund")
+@orders_blp.response(200, schemas.Order)
+@orders_blp.doc(security=BEARER)
+def refund_order(order_id):
+    """Refund a paid order within 7 days of payment; stock and commission are given back."""
+    actor = require_principal()
+    ctx, db, now = _context()
+    return order_view(usecases.refund_order(db, ctx.extras["payments"], order_id, actor, now))
+
+
+# --- commissions --------------------------------------------------------------------------
+@commissions_blp.get("/me")
+@commissions_blp.arguments(schemas.PageQuery, location="query")
+@commissions_blp.response(200, schemas.CommissionStatement)
+@commissions_blp.doc(security=BEARER)
+def my_commissions(query):
+    """What the caller earned through their shop: balances and the ledger entries (a page)."""
+    member = require_principal()
+    _, db, _ = _context()
+    statement = usecases.statement(db, member.member_id)
+    start = (query["page"] - 1) * query["per_page"]
+    entries = [{**asdict(e), "kind": e.kind.value, "status": e.status.value}
+               for e in statement.entries[start:start + query["per_page"]]]
+    return {**asdict(statement.balance),
+            **page_of(entries, query["page"], query["per_page"], len(statement.entries))}
+
+
+@commissions_blp.post("/me/withdrawals")
+@commissions_blp.arguments(schemas.WithdrawalCreate)
+@commissions_blp.response(201, schemas.Withdrawal)
+@commissions_blp.doc(security=BEARER)
+def ask_withdrawal(body):
+    """Ask to be paid part of the settled balance (at least 100 cents); an admin decides."""
+    member = require_principal()
+    _, db, now = _context()
+    return withdrawal_view(usecases.ask_withdrawal(db, member.member_id, body["amount_cents"], now))
+
+
+@commissions_blp.get("/me/withdrawals")
+@commissions_blp.response(200, schemas.Withdrawal(many=True))
+@commissions_blp.doc(security=BEARER)
+def my_withdrawals():
+    """The caller's withdrawals, newest first."""
+    member = require_principal()
+    _, db, _ = _context()
+    return [withdrawal_view(w) for w in usecases.statement(db, member.member_id).withdrawals]
+
+
+@commissions_blp.get("/withdrawals")
+@commissions_blp.arguments(schemas.WithdrawalQuery, location="query")
+@commissions_blp.response(200, schemas.WithdrawalPage)
+@commissions_blp.doc(security=BEARER)
+def list_withdrawals(query):
+    """Every member's withdrawals, oldest first, e.g. `?status=requested` (admin)."""
+    require_role("admin")
+    _, db, _ = _context()
+    items, total = usecases.list_withdrawals(db, query["status"], query["page"], query["per_page"])
+    return page_of([withdrawal_view(w) for w in items], query["page"], query["per_page"], total)
+
+
+@commissions_blp.post("/withdrawals/<withdrawal_id>/approve")
+@commissions_blp.response(200, schemas.Withdrawal)
+@commissions_blp.doc(security=BEARER)
+def approve_withdrawal(withdrawal_id):
+    """Approve a requested withdrawal and pay it out (admin); a failed payout is retried."""
+    admin = require_role("admin")
+    ctx, db, now = _context()
+    return withdrawal_view(usecases.approve_withdrawal(db, ctx.extras["payouts"], withdrawal_id, admin, now))
+
+
+@commissions_blp.post("/withdrawals/<withdrawal_id>/reject")
+@commissions_blp.arguments(schemas.WithdrawalReject)
+@commissions_blp.response(200, schemas.Withdrawal)
+@commissions_blp.doc(security=BEARER)
+def reject_withdrawal(body, withdrawal_id):
+    """Reject a requested withdrawal (admin); its amount is available again."""
+    admin = require_role("admin")
+    _, db, now = _context()
+    return withdrawal_view(usecases.reject_withdrawal(db, withdrawal_id, admin, body["reason"], now))

@@ -1,0 +1,64 @@
+"""The order service: `build` wires it, `create_app` serves it, `python -m
+services.order.app worker` runs its event worker and its periodic jobs (the 30-minute
+expiry, the 7-day settlement, payout retries).
+"""
+from __future__ import annotations
+
+import sys
+
+from shared import config as gwh_config
+from shared.bus import Bus
+from shared.clock import SystemClock
+from shared.db import Database
+from shared.service import PeriodicJob, ServiceParts, build_relational_service, run_worker
+
+from services.order import api, store, usecases
+from services.order.handlers import subscriptions
+from services.order.providers import (PaymentProvider, PayoutProvider, SimulatedPaymentProvider,
+                                      SimulatedPayoutProvider)
+
+# How often the jobs look. An order is cancelled at most this late after its 30 minutes,
+# a commission settles at most this late after its 7 days.
+EXPIRY_INTERVAL = 15.0
+SETTLEMENT_INTERVAL = 60.0
+PAYOUT_RETRY_INTERVAL = 60.0
+
+
+def build(config, bus: Bus, clock=None, *, payments: PaymentProvider | None = None,
+          payouts: PayoutProvider | None = None) -> ServiceParts:
+    clock = clock or SystemClock()
+    payments = payments or SimulatedPaymentProvider()
+    payouts = payouts or SimulatedPayoutProvider()
+
+    def periodic(db: Database) -> list[PeriodicJob]:
+        return [
+            PeriodicJob("order-expiry", EXPIRY_INTERVAL, lambda: usecases.expire_unpaid_orders(db, clock.now())),
+            PeriodicJob("commission-settlement", SETTLEMENT_INTERVAL,
+                        lambda: usecases.settle_commissions(db, clock.now())),
+            PeriodicJob("payout-retry", PAYOUT_RETRY_INTERVAL,
+                        lambda: usecases.retry_payouts(db, payouts, clock.now())),
+        ]
+
+    return build_relational_service(
+        "order", config=config, bus=bus, clock=clock, metadata=store.metadata,
+        subscriptions=subscriptions, blueprints=[api.orders_blp, api.commissions_blp], periodic=periodic,
+        extras={"payments": payments, "payouts": payouts},
+        description="Orders and their stock saga, payments, refunds, and the commission ledger.")
+
+
+def create_app(config=None):
+    """The WSGI app for gunicorn: `gunicorn 'services.order.app:create_app()'`."""
+    config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
+    return build(config, Bus.from_config(config)).app
+
+
+def main(argv: list[str]) -> None:
+    from runtime.topology import declare_all
+    config = gwh_config.resolve_jwt_secret(gwh_config.load())
+    if argv[:1] != ["worker"]:
+        sys.exit("usage: python -m services.order.app worker")
+    run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,121 @@
+"""Request and response shapes of the order API; they also make its OpenAPI document.
+
+Item counts and quantities are the domain's rules (services.order.domain.pricing), checked
+there so the 422 names the rule; the schemas check types and sizes.
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shared.clock import iso
+from shared.http import PageQuery, page_schema
+
+class Moment(fields.AwareDateTime):
+    """UTC with a Z, shared.clock's one time format, like the conflicts' `refundable_until`."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso(value)
+
+
+Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+
+
+class ItemIn(Schema):
+    product_id = Id(required=True)
+    quantity = fields.Integer(required=True, strict=True)
+
+
+class OrderCreate(Schema):
+    items = fields.List(fields.Nested(ItemIn), required=True)
+    shop_id = Id(load_default=None, allow_none=True)
+
+
+class IdempotencyHeader(Schema):
+    # Printable ASCII without spaces: a UUID or any client-chosen token.
+    idempotency_key = fields.String(data_key="Idempotency-Key", load_default=None,
+                                    validate=validate.Regexp(r"^[\x21-\x7e]{1,128}$",
+                                                             error="1-128 printable characters, no spaces"))
+
+
+class PayBody(Schema):
+    method = fields.String(load_default="simulated", validate=validate.Length(min=1, max=32))
+
+
+class OrderItem(Schema):
+    product_id = fields.String()
+    quantity = fields.Integer()
+    unit_price_cents = fields.Integer(allow_none=True)
+    featured = fields.Boolean(metadata={"description": "priced at the exclusive price of the shop featuring it"})
+    commission_cents = fields.Integer()
+
+
+class Order(Schema):
+    id = fields.String()
+    status = fields.String()
+    buyer_id = fields.String()
+    shop_id = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(OrderItem))
+    total_cents = fields.Integer()
+    commission_cents = fields.Integer()
+    rejection_reason = fields.String(allow_none=True)
+    cancellation_reason = fields.String(allow_none=True)
+    created_at = Moment()
+    expires_at = Moment(allow_none=True, metadata={"description": "unpaid orders are cancelled then"})
+    paid_at = Moment(allow_none=True)
+    refundable_until = Moment(allow_none=True)
+    cancelled_at = Moment(allow_none=True)
+    refunded_at = Moment(allow_none=True)
+
+
+class CommissionEntry(Schema):
+    id = fields.String()
+    order_id = fields.String()
+    kind = fields.String(metadata={"description": "commission, or clawback (a refund after settlement)"})
+    amount_cents = fields.Integer()
+    status = fields.String()
+    booked_at = Moment()
+    settles_at = Moment(allow_none=True)
+    settled_at = Moment(allow_none=True)
+    reversed_at = Moment(allow_none=True)
+
+
+class CommissionStatement(Schema):
+    pending_cents = fields.Integer()
+    settled_cents = fields.Integer()
+    reversed_cents = fields.Integer()
+    withdrawn_cents = fields.Integer()
+    available_cents = fields.Integer()
+    items = fields.List(fields.Nested(CommissionEntry))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class WithdrawalCreate(Schema):
+    amount_cents = fields.Integer(required=True, strict=True)
+
+
+class WithdrawalReject(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class WithdrawalQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(["requested", "approved", "paid", "rejected"]))
+
+
+class Withdrawal(Schema):
+    id = fields.String()
+    member_id = fields.String()
+    amount_cents = fields.Integer()
+    status = fields.String()
+    transfer_id = fields.String()
+    requested_at = Moment()
+    decided_at = Moment(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    paid_at = Moment(allow_none=True)
+    payout_reference = fields.String(allow_none=True)
+
+
+OrderPage = page_schema(Order, "OrderPage")
+WithdrawalPage = page_schema(Withdrawal, "WithdrawalPage")

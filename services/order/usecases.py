@@ -1,0 +1,318 @@
+"""The order service's use cases: each opens a unit of work, loads, asks the domain, stores,
+and writes the events the domain raised to the outbox in the same transaction.
+
+Views, event handlers and periodic jobs all come through here, so a rule such as "book the
+commission when an order is paid" lives in one place whatever triggered it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.errors import Conflict, NotFound, Unprocessable
+
+from services.order import store
+from services.order.domain import (PAYMENT_WINDOW, Balance, CommissionEntry, ItemRequest, Order, ProductCard,
+                                   RejectionReason, Withdrawal, WithdrawalStatus, balance_of, book_commission,
+                                   check_items, ensure_visible_to, place, quote, request_withdrawal)
+from services.order.messages import emit_all
+from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
+
+log = logging.getLogger("gwh.order")
+
+
+# --- placing ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceOrder:
+    buyer_id: str
+    shop_id: str | None
+    items: tuple[ItemRequest, ...]
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        body = {"shop_id": self.shop_id, "items": [[i.product_id, i.quantity] for i in self.items]}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def place_order(db: Database, command: PlaceOrder, now: datetime) -> tuple[Order, bool]:
+    """The new order, or the one this Idempotency-Key already made; (order, replayed)."""
+    check_items(command.items)                       # bad input stores nothing
+    try:
+        with db.unit_of_work() as uow:
+            earlier = _replay(uow.conn, command)
+            if earlier is not None:
+                return earlier, True
+            product_ids = [i.product_id for i in command.items]
+            cards = store.cards_by_ids(uow.conn, product_ids)
+            featured = store.featured_in(uow.conn, command.shop_id, product_ids) if command.shop_id else frozenset()
+            order = place(store.new_id(), command.buyer_id, command.shop_id,
+                          quote(command.items, cards, featured, command.buyer_id, command.shop_id), now)
+            store.add_order(uow.conn, order, command.idempotency_key,
+                            command.fingerprint() if command.idempotency_key else None)
+            emit_all(uow, order.events)
+            return order, False
+    except IntegrityError:
+        # The same key, at the same moment, from another request that committed first: its
+        # order (and its one order.placed) stands, ours rolled back with its event.
+        if command.idempotency_key is None:
+            raise
+        with db.reading() as conn:
+            earlier = _replay(conn, command)
+        if earlier is None:
+            raise
+        return earlier, True
+
+
+def _replay(conn: Connection, command: PlaceOrder) -> Order | None:
+    if command.idempotency_key is None:
+        return None
+    found = store.order_by_idempotency_key(conn, command.buyer_id, command.idempotency_key)
+    if found is None:
+        return None
+    order, fingerprint = found
+    if fingerprint != command.fingerprint():
+        raise Conflict("this Idempotency-Key was already used for a different order", order_id=order.id)
+    return order
+
+
+# --- the buyer's moves --------------------------------------------------------------------
+def get_order(db: Database, order_id: str, actor: Principal) -> Order:
+    with db.reading() as conn:
+        return _visible(store.order_by_id(conn, order_id), order_id, actor)
+
+
+def list_orders(db: Database, actor: Principal, page: int, per_page: int) -> tuple[list[Order], int]:
+    with db.reading() as conn:
+        return store.orders_of(conn, actor.member_id, page, per_page)
+
+
+def pay_order(db: Database, payments: PaymentProvider, order_id: str, actor: Principal, method: str,
+              now: datetime) -> Order:
+    if method not in payments.methods:
+        raise Unprocessable("unsupported payment method",
+                            errors={"method": [f"one of: {', '.join(sorted(payments.methods))}"]})
+    with db.unit_of_work() as uow:
+        order = _visible(store.order_by_id(uow.conn, order_id, for_update=True), order_id, actor)
+        expired = order.expire(now)
+        if not expired:
+            order.ensure_payable(now)
+            # Charged inside the transaction that holds the order's lock, so two payments of
+            # one order cannot both charge; the key makes a retry after a crash charge once.
+            reference = payments.charge(idempotency_key=f"order-{order.id}", amount_cents=order.total_cents,
+                                        method=method)
+            order.pay(now, reference)
+            _book_commission(uow, order, now)
+        _save(uow, order)
+    if expired:
+        # The expiry job had not come round yet; the cancellation above is committed.
+        raise Conflict(f"order {order_id} was not paid within 30 minutes and has been cancelled",
+                       order_status=order.status.value)
+    return order
+
+
+def cancel_order(db: Database, order_id: str, actor: Principal, now: datetime) -> Order:
+    with db.unit_of_work() as uow:
+        order = _visible(store.order_by_id(uow.conn, order_id, for_update=True), order_id, actor)
+        order.cancel(now)
+        _save(uow, order)
+    return order
+
+
+def refund_order(db: Database, payments: PaymentProvider, order_id: str, actor: Principal,
+                 now: datetime) -> Order:
+    with db.unit_of_work() as uow:
+        order = _visible(store.order_by_id(uow.conn, order_id, for_update=True), order_id, actor)
+        order.ensure_refundable(now)
+        reference = payments.refund(idempotency_key=f"refund-{order.id}", charge_reference=order.payment_reference,
+                                    amount_cents=order.total_cents)
+        order.refund(now, reference)
+        _take_back_commission(uow, order, now)
+        _save(uow, order)
+    return order
+
+
+def _visible(order: Order | None, order_id: str, actor: Principal) -> Order:
+    if order is None:
+        raise NotFound(f"no order {order_id}")
+    ensure_visible_to(order, actor.member_id, actor.is_admin)
+    return order
+
+
+def _save(uow: UnitOfWork, order: Order) -> None:
+    store.save_order(uow.conn, order)
+    emit_all(uow, order.events)
+    order.events.clear()
+
+
+# --- the stock saga (called by the event handlers) ----------------------------------------
+def stock_reserved(uow: UnitOfWork, order_id: str) -> None:
+    order = store.order_by_id(uow.conn, order_id, for_update=True)
+    if order is None:
+        log.warning("stock reserved for an order this service never placed: %s", order_id)
+        return
+    order.stock_reserved(uow.now())
+    _save(uow, order)
+
+
+def stock_rejected(uow: UnitOfWork, order_id: str, reason: str) -> None:
+    order = store.order_by_id(uow.conn, order_id, for_update=True)
+    if order is None:
+        log.warning("stock rejected for an order this service never placed: %s", order_id)
+        return
+    order.stock_rejected(RejectionReason(reason), uow.now())
+    _save(uow, order)
+
+
+# --- projections (called by the event handlers) -------------------------------------------
+def card_changed(uow: UnitOfWork, data: dict) -> None:
+    card = ProductCard(data["product_id"], data["list_price_cents"], data["exclusive_price_cents"],
+                       data["commission_rate_bp"], data.get("status", "listed"))
+    store.upsert_card(uow.conn, card, data.get("revision", 0))
+
+
+def card_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
+    store.mark_card_delisted(uow.conn, product_id, revision)
+
+
+def featured_changed(uow: UnitOfWork, member_id: str, product_id: str, is_featured: bool, as_of: datetime) -> None:
+    store.set_featured(uow.conn, member_id, product_id, is_featured, as_of)
+
+
+# --- periodic jobs ------------------------------------------------------------------------
+def expire_unpaid_orders(db: Database, now: datetime) -> int:
+    """Cancel every order unpaid for 30 minutes, one transaction each; how many it cancelled."""
+    with db.reading() as conn:
+        candidates = store.unpaid_order_ids_created_before(conn, now - PAYMENT_WINDOW)
+    cancelled = 0
+    for order_id in candidates:
+        with db.unit_of_work() as uow:
+            order = store.order_by_id(uow.conn, order_id, for_update=True)
+            if order is not None and order.expire(now):   # paid meanwhile? then it stays paid
+                _save(uow, order)
+                cancelled += 1
+    return cancelled
+
+
+def settle_commissions(db: Database, now: datetime) -> int:
+    """Settle every commission whose refund window has closed; how many it settled."""
+    with db.reading() as conn:
+        candidates = store.due_entry_ids(conn, now)
+    settled = 0
+    for entry_id in candidates:
+        with db.unit_of_work() as uow:
+            entry = store.entry_by_id(uow.conn, entry_id, for_update=True)
+            event = entry.settle(now) if entry is not None else None   # refunded meanwhile? not due
+            if event is not None:
+                store.save_entry(uow.conn, entry)
+                emit_all(uow, [event])
+                settled += 1
+    return settled
+
+
+def retry_payouts(db: Database, payouts: PayoutProvider, now: datetime) -> int:
+    """Pay every approved withdrawal whose payout has not gone through yet."""
+    with db.reading() as conn:
+        candidates = store.approved_withdrawal_ids(conn)
+    return sum(pay_out(db, payouts, wid, now).status is WithdrawalStatus.PAID for wid in candidates)
+
+
+# --- the commission ledger ----------------------------------------------------------------
+def _book_commission(uow: UnitOfWork, order: Order, now: datetime) -> None:
+    entry = book_commission(order, store.new_id())
+    if entry is not None:
+        store.open_account(uow.conn, entry.earner_id, now)
+        store.add_entry(uow.conn, entry)
+
+
+def _take_back_commission(uow: UnitOfWork, order: Order, now: datetime) -> None:
+    entry = store.commission_of_order(uow.conn, order.id, for_update=True)
+    if entry is None:
+        return
+    clawback = entry.take_back(now, store.new_id())
+    store.save_entry(uow.conn, entry)
+    if clawback is not None:
+        store.add_entry(uow.conn, clawback)
+
+
+@dataclass(frozen=True)
+class Statement:
+    balance: Balance
+    entries: list[CommissionEntry]
+    withdrawals: list[Withdrawal]
+
+
+def statement(db: Database, member_id: str) -> Statement:
+    with db.reading() as conn:
+        entries, withdrawals = store.entries_of(conn, member_id), store.withdrawals_of(conn, member_id)
+    return Statement(balance_of(entries, withdrawals), entries, withdrawals)
+
+
+def _balance(conn: Connection, member_id: str) -> Balance:
+    return balance_of(store.entries_of(conn, member_id), store.withdrawals_of(conn, member_id))
+
+
+# --- withdrawals --------------------------------------------------------------------------
+def ask_withdrawal(db: Database, member_id: str, amount_cents: int, now: datetime) -> Withdrawal:
+    with db.unit_of_work() as uow:
+        # The account lock makes two requests at the same moment see each other's hold.
+        has_account = store.lock_account(uow.conn, member_id)
+        balance = _balance(uow.conn, member_id) if has_account else balance_of([])
+        withdrawal = request_withdrawal(store.new_id(), member_id, amount_cents, balance, now)
+        store.add_withdrawal(uow.conn, withdrawal)
+    return withdrawal
+
+
+def list_withdrawals(db: Database, status: str | None, page: int, per_page: int) -> tuple[list[Withdrawal], int]:
+    with db.reading() as conn:
+        return store.withdrawals_page(conn, status, page, per_page)
+
+
+def approve_withdrawal(db: Database, payouts: PayoutProvider, withdrawal_id: str, admin: Principal,
+                       now: datetime) -> Withdrawal:
+    with db.unit_of_work() as uow:
+        withdrawal = _withdrawal(uow.conn, withdrawal_id)
+        store.lock_account(uow.conn, withdrawal.member_id)
+        withdrawal.approve(now, admin.member_id, _balance(uow.conn, withdrawal.member_id))
+        store.save_withdrawal(uow.conn, withdrawal)
+    # Approval is committed first: if the payout fails now, the job retries it later.
+    return pay_out(db, payouts, withdrawal_id, now)
+
+
+def reject_withdrawal(db: Database, withdrawal_id: str, admin: Principal, reason: str | None,
+                      now: datetime) -> Withdrawal:
+    with db.unit_of_work() as uow:
+        withdrawal = _withdrawal(uow.conn, withdrawal_id)
+        withdrawal.reject(now, admin.member_id, reason or None)
+        store.save_withdrawal(uow.conn, withdrawal)
+    return withdrawal
+
+
+def pay_out(db: Database, payouts: PayoutProvider, withdrawal_id: str, now: datetime) -> Withdrawal:
+    with db.unit_of_work() as uow:
+        withdrawal = _withdrawal(uow.conn, withdrawal_id)
+        if withdrawal.status is not WithdrawalStatus.APPROVED:
+            return withdrawal                         # paid by a concurrent attempt
+        try:
+            reference = payouts.transfer(transfer_id=withdrawal.transfer_id, member_id=withdrawal.member_id,
+                                         amount_cents=withdrawal.amount_cents)
+        except PayoutFailed as exc:
+            log.warning("payout of withdrawal %s failed, retried later: %s", withdrawal.id, exc)
+            return withdrawal
+        withdrawal.mark_paid(now, reference)
+        store.save_withdrawal(uow.conn, withdrawal)
+    return withdrawal
+
+
+def _withdrawal(conn: Connection, withdrawal_id: str) -> Withdrawal:
+    withdrawal = store.withdrawal_by_id(conn, withdrawal_id, for_update=True)
+    if withdrawal is None:
+        raise NotFound(f"no withdrawal {withdrawal_id}")
+    return withdrawal

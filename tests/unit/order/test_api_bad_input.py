@@ -1,0 +1,112 @@
+"""Bad input and wrong callers get application/problem+json, and store nothing."""
+import pytest
+
+from shared.outbox import history
+from tests.conftest import bearer
+
+from .conftest import BUYER
+
+SERVICES = ("catalog", "order")
+
+
+def _orders_stored(platform) -> int:
+    from sqlalchemy import func, select
+    from services.order.store import orders
+    with platform["order"].db.reading() as conn:
+        return conn.execute(select(func.count()).select_from(orders)).scalar_one()
+
+
+@pytest.fixture
+def tea(market):
+    return market.product(stock=5)
+
+
+@pytest.mark.parametrize("body,field", [
+    ({}, "items"),
+    ({"items": "tea"}, "items"),
+    ({"items": [{"quantity": 1}]}, "items"),
+    ({"items": [{"product_id": "p", "quantity": "2"}]}, "items"),
+    ({"items": [{"product_id": "p", "quantity": 1.5}]}, "items"),
+    ({"items": [{"product_id": "", "quantity": 1}]}, "items"),
+    ({"items": [{"product_id": "p", "quantity": 1}], "shop_id": 7}, "shop_id"),
+])
+def test_malformed_fields_are_422(market, platform, body, field):
+    response = market.client.post("/api/orders", json=body, headers=bearer(BUYER))
+    assert response.status_code == 422, response.json
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert field in response.json["errors"]
+    assert _orders_stored(platform) == 0
+
+
+@pytest.mark.parametrize("items,message", [
+    ([], "1 to 20 items"),
+    ([{"quantity": 0}], "must be 1 to 99"),
+    ([{"quantity": 100}], "must be 1 to 99"),
+    ([{"quantity": 1}, {"quantity": 2}], "more than one line"),
+])
+def test_broken_item_rules_are_422_naming_the_rule(market, platform, tea, items, message):
+    body = {"items": [{"product_id": tea, **item} for item in items]}
+    response = market.client.post("/api/orders", json=body, headers=bearer(BUYER))
+    assert response.status_code == 422
+    assert message in " ".join(response.json["errors"]["items"])
+    assert _orders_stored(platform) == 0 and market.stock(tea) == 5
+
+
+def test_twenty_one_items_are_422(market, platform):
+    body = {"items": [{"product_id": f"p-{i}", "quantity": 1} for i in range(21)]}
+    response = market.client.post("/api/orders", json=body, headers=bearer(BUYER))
+    assert response.status_code == 422 and _orders_stored(platform) == 0
+
+
+def test_a_body_that_is_not_json_is_400(market, platform):
+    response = market.client.post("/api/orders", data="{items:", content_type="application/json",
+                                  headers=bearer(BUYER))
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert _orders_stored(platform) == 0
+
+
+def test_a_bad_idempotency_key_is_422(market, platform, tea):
+    response = market.client.post("/api/orders", json={"items": [{"product_id": tea, "quantity": 1}]},
+                                  headers={**bearer(BUYER), "Idempotency-Key": "x" * 129})
+    assert response.status_code == 422 and "Idempotency-Key" in response.json["errors"]
+    assert _orders_stored(platform) == 0
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic x"}])
+def test_without_a_valid_token_it_is_401(market, platform, tea, headers):
+    response = market.client.post("/api/orders", json={"items": [{"product_id": tea, "quantity": 1}]},
+                                  headers=headers)
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert _orders_stored(platform) == 0
+
+
+@pytest.mark.parametrize("path", ["/api/orders/nope", "/api/orders/nope/pay", "/api/orders/nope/cancel",
+                                  "/api/orders/nope/refund"])
+def test_an_unknown_order_is_404(market, path):
+    call = market.client.get if path.count("/") == 3 else market.client.post
+    response = call(path, headers=bearer(BUYER))
+    assert response.status_code == 404
+    assert response.json["status"] == 404
+
+
+def test_an_unsupported_payment_method_is_422_and_charges_nothing(market, platform, tea):
+    order = market.order(items=[{"product_id": tea, "quantity": 1}]).json
+    response = market.act(order["id"], "pay", method="bitcoin")
+    assert response.status_code == 422 and "method" in response.json["errors"]
+    assert market.get(order["id"]).json["status"] == "awaiting_payment"
+    assert platform["order"].extras["payments"].charges == {}
+
+
+def test_an_unknown_product_is_rejected_at_once_without_asking_the_catalog(market, platform):
+    response = market.order(items=[{"product_id": "no-such-product", "quantity": 1}], settle=False)
+    assert response.status_code == 202
+    assert (response.json["status"], response.json["rejection_reason"]) == ("rejected", "unknown_product")
+    assert response.json["items"][0]["unit_price_cents"] is None
+    assert history(platform["order"].db) == []                 # nothing to reserve, nothing sent
+
+
+def test_bad_page_parameters_are_422(market):
+    response = market.client.get("/api/orders?per_page=101", headers=bearer(BUYER))
+    assert response.status_code == 422 and "per_page" in response.json["errors"]
