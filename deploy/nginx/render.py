@@ -29,6 +29,7 @@ HEALTH_UPSTREAM = "gateway-health"
 INTERNAL_PREFIX = "/internal"
 MAX_BODY = "64k"  # the services' own limit (GWH_MAX_BODY_BYTES): refuse bigger bodies at the edge
 PORT = 8000
+PROBES = ("live", "ready")
 
 # Route prefixes and host names are pasted into nginx syntax: keep them to characters that
 # need no quoting there, so a typo in the route table cannot inject a directive.
@@ -87,12 +88,17 @@ TARGETS = {target.name: target for target in (COMPOSE, K8S)}
 
 @dataclass(frozen=True)
 class Location:
-    """One nginx location: `exact` is `location = path`, otherwise a prefix location."""
+    """One nginx location: `exact` is `location = path`, otherwise a prefix location.
+
+    `uri` replaces the request's path on the way upstream; None passes it unchanged (the
+    services see the full path: the gateway strips nothing).
+    """
 
     path: str
     upstream: str
     exact: bool
     internal: bool
+    uri: str | None = None
 
 
 def is_internal(prefix: str) -> bool:
@@ -109,6 +115,11 @@ def locations(routes: list[tuple[str, str]] = ROUTES) -> list[Location]:
         result.append(Location(prefix, service, exact=True, internal=internal))
         result.append(Location(prefix + "/", service, exact=False, internal=internal))
     result.append(Location(GATEWAY_HEALTH, HEALTH_UPSTREAM, exact=True, internal=False))
+    # /health/<service>/live|ready: one service's own probe, as the embedded gateway answers it.
+    for service in sorted({service for _, service in routes}):
+        for probe in PROBES:
+            result.append(Location(f"{GATEWAY_HEALTH}/{service}/{probe}", service, exact=True, internal=False,
+                                   uri=f"{GATEWAY_HEALTH}/{probe}"))
     return result
 
 
@@ -166,7 +177,7 @@ def _access(target: Target) -> str:
 def _location_line(location: Location, target: Target) -> str:
     match = f"= {location.path}" if location.exact else location.path
     access = _access(target) + " " if location.internal else ""
-    return f"        location {match} {{ {access}proxy_pass http://{location.upstream}; }}"
+    return f"        location {match} {{ {access}proxy_pass http://{location.upstream}{location.uri or ''}; }}"
 
 
 def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> str:
