@@ -238,7 +238,7 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         "",
         "        error_page 403 @forbidden;",
         "        error_page 413 @too_large;",
-        "        error_page 502 503 504 @unavailable;",
+        "        error_page 502 503 504 =503 @unavailable;  # one answer for: down, refused, too slow",
         "",
         "        # One exact and one slash-ended location per route: a prefix matches on a segment",
         "        # boundary only (shared.routes.service_for), so /api/ordersx is not the order service.",

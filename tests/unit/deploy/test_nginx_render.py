@@ -133,7 +133,7 @@ def test_nginx_refusals_are_problem_json_too(router):
         assert (route.status, route.content_type) == (status, "application/problem+json")
         assert json.loads(route.body)["status"] == status
     pages = {tuple(d.args) for d in nginxconf.server_of(nginxconf.parse(render.render())).children("error_page")}
-    assert pages == {("403", "@forbidden"), ("413", "@too_large"), ("502", "503", "504", "@unavailable")}
+    assert pages == {("403", "@forbidden"), ("413", "@too_large"), ("502", "503", "504", "=503", "@unavailable")}
 
 
 def test_internal_history_is_served_to_the_compose_network_only(router):
