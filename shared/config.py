@@ -82,6 +82,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         redis_url=env.get("GWH_REDIS_URL") or "",
         database_urls=database_urls,
         timezone=env.get("GWH_TIMEZONE") or "Asia/Shanghai",
+        exchange=env.get("GWH_EXCHANGE") or "gwh.events",
         relay_interval=float(env.get("GWH_RELAY_INTERVAL") or 0.5),
         prefetch=int(env.get("GWH_PREFETCH") or 16),
         max_attempts=int(env.get("GWH_MAX_ATTEMPTS") or 5),
