@@ -6,10 +6,10 @@ numbers agree with the influence breakdown the ranking service shows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from .orders import ShopOrder
-from .visits import RecentVisitor, Visit, count_visits, recent_visitors
+from .visits import RecentVisitor, VisitorTally, count_visits, recent_visitors
 
 
 @dataclass
@@ -31,41 +31,36 @@ class ShopAnalytics:
     products: list[ProductFigures] = field(default_factory=list)
 
 
-def product_figures(shop_id: str, visits: Iterable[Visit],
-                    orders: Iterable[ShopOrder]) -> list[ProductFigures]:
-    """Views, orders, units and sales per product, busiest first. An order with two lines
-    of one product is one order of that product."""
-    figures: dict[str, ProductFigures] = {}
+def counted_orders(shop_id: str, orders: Iterable[ShopOrder]) -> list[ShopOrder]:
+    """Orders through this shop, paid and not refunded, by someone other than its owner."""
+    return [o for o in orders if o.shop_id == shop_id and o.counts and o.buyer_id != shop_id]
 
-    def of(product_id: str) -> ProductFigures:
-        return figures.setdefault(product_id, ProductFigures(product_id))
 
-    for visit in visits:
-        if visit.product_id is not None:
-            of(visit.product_id).views += 1
-    for order in _counted(shop_id, orders):
+def product_figures(views: Mapping[str, int], counted: Iterable[ShopOrder]) -> list[ProductFigures]:
+    """Views, orders, units and sales per product, best sellers first. An order with two
+    lines of one product is one order of that product."""
+    figures = {product_id: ProductFigures(product_id, views=n) for product_id, n in views.items()}
+    for order in counted:
         for product_id in {line.product_id for line in order.lines}:
-            of(product_id).orders += 1
+            figures.setdefault(product_id, ProductFigures(product_id)).orders += 1
         for line in order.lines:
-            of(line.product_id).units += line.quantity
-            of(line.product_id).sales_cents += line.amount_cents
+            entry = figures[line.product_id]
+            entry.units += line.quantity
+            entry.sales_cents += line.amount_cents
     return sorted(figures.values(), key=lambda f: (-f.sales_cents, -f.views, f.product_id))
 
 
-def shop_analytics(shop_id: str, visits: Iterable[Visit], orders: Iterable[ShopOrder],
-                   shows_as_visitor: Callable[[str], bool]) -> ShopAnalytics:
-    visits = [v for v in visits if v.shop_id == shop_id and v.visitor != shop_id]
-    counted = list(_counted(shop_id, orders))
-    total, unique = count_visits(visits)
+def shop_analytics(shop_id: str, tallies: Iterable[VisitorTally], views: Mapping[str, int],
+                   orders: Iterable[ShopOrder], shows_as_visitor: Callable[[str], bool]) -> ShopAnalytics:
+    """`tallies` and `views` come from visits that were counted (the owner's never are)."""
+    tallies = list(tallies)
+    counted = counted_orders(shop_id, orders)
+    total, unique = count_visits(tallies)
     return ShopAnalytics(
         visits=total,
         unique_visitors=unique,
-        recent_visitors=recent_visitors(visits, shows_as_visitor),
+        recent_visitors=recent_visitors(tallies, shows_as_visitor),
         orders=len(counted),
         sales_cents=sum(order.total_cents for order in counted),
-        products=product_figures(shop_id, visits, counted),
+        products=product_figures(views, counted),
     )
-
-
-def _counted(shop_id: str, orders: Iterable[ShopOrder]) -> Iterable[ShopOrder]:
-    return (o for o in orders if o.shop_id == shop_id and o.counts and o.buyer_id != shop_id)

@@ -2,9 +2,9 @@
 
 The shop page never calls the catalog, so the shop keeps what it shows: name, image,
 prices, and whether the product is still listed. Events can arrive twice or out of order
-(an update after a delisting, a relisting before the delisting it undoes); each part of a
-card keeps the time of the event it came from, and an older event never overwrites a newer
-one.
+(an update after a delisting, a relisting before the delisting it undoes). The catalog
+numbers each product's changes (`revision`); each part of a card keeps the revision it came
+from, and an older event never overwrites a newer one.
 """
 from __future__ import annotations
 
@@ -32,51 +32,51 @@ class ProductCard:
     sensitive: bool = False
     lowest_price_30d_cents: int | None = None
     status: str = LISTED
-    # When the fields above, and the status, were last set by an event (None: never).
-    card_as_of: datetime | None = None
-    status_as_of: datetime | None = None
+    # The catalog revision that last set the fields above, and the status (None: never).
+    card_revision: int | None = None
+    status_revision: int | None = None
 
     @property
     def is_listed(self) -> bool:
         return self.status == LISTED
 
 
-def _newer(at: datetime, than: datetime | None) -> bool:
-    # Equal times: the later arrival wins, so a redelivery of the same event is harmless.
-    return than is None or at >= than
+def _newer(revision: int, than: int | None) -> bool:
+    # Equal revisions: the later arrival wins, so a redelivery of one event is harmless.
+    return than is None or revision >= than
 
 
-def _with_fields(card: ProductCard, data: dict, at: datetime) -> ProductCard:
-    if not _newer(at, card.card_as_of):
+def _with_fields(card: ProductCard, data: dict, revision: int) -> ProductCard:
+    if not _newer(revision, card.card_revision):
         return card
     values = {name: data[name] for name in CARD_FIELDS if name in data}
-    return replace(card, **values, card_as_of=at)
+    return replace(card, **values, card_revision=revision)
 
 
-def _with_status(card: ProductCard, status: str, at: datetime) -> ProductCard:
-    if not _newer(at, card.status_as_of):
+def _with_status(card: ProductCard, status: str, revision: int) -> ProductCard:
+    if not _newer(revision, card.status_revision):
         return card
-    return replace(card, status=status, status_as_of=at)
+    return replace(card, status=status, status_revision=revision)
 
 
-def card_listed(current: ProductCard | None, product_id: str, data: dict, at: datetime) -> ProductCard:
+def card_listed(current: ProductCard | None, product_id: str, data: dict, revision: int) -> ProductCard:
     """`catalog.product.listed` and `.relisted`: the card, and the product is on sale."""
     card = current or ProductCard(product_id=product_id)
-    return _with_status(_with_fields(card, data, at), LISTED, at)
+    return _with_status(_with_fields(card, data, revision), LISTED, revision)
 
 
-def card_updated(current: ProductCard | None, product_id: str, data: dict, at: datetime) -> ProductCard:
+def card_updated(current: ProductCard | None, product_id: str, data: dict, revision: int) -> ProductCard:
     """`catalog.product.updated`: new text or prices; the listing state is not touched, so
     an update that arrives after a delisting does not bring the product back."""
     card = current or ProductCard(product_id=product_id)
-    return _with_fields(card, data, at)
+    return _with_fields(card, data, revision)
 
 
-def card_delisted(current: ProductCard | None, product_id: str, at: datetime) -> ProductCard:
+def card_delisted(current: ProductCard | None, product_id: str, revision: int) -> ProductCard:
     """`catalog.product.delisted`. With no card yet (the listing is still on its way) a
     bare card records the delisting, so the late listing cannot make it featurable."""
     card = current or ProductCard(product_id=product_id)
-    return _with_status(card, DELISTED, at)
+    return _with_status(card, DELISTED, revision)
 
 
 def delisting_cutoff(card_after: ProductCard, delisted_at: datetime) -> datetime | None:

@@ -52,28 +52,47 @@ def record_visit(*, visit_id: str, shop_id: str, member_id: str | None, visitor_
 
 
 @dataclass(frozen=True)
+class VisitorTally:
+    """One visitor's visits to one shop: how the store groups a shop's visits."""
+
+    visitor: str
+    member_id: str | None
+    visits: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
 class RecentVisitor:
     member_id: str
     at: datetime
 
 
-def count_visits(visits: Iterable[Visit]) -> tuple[int, int]:
+def tally(visits: Iterable[Visit]) -> list[VisitorTally]:
+    """Visits grouped by visitor, the grouping the store does in SQL."""
+    grouped: dict[str, VisitorTally] = {}
+    for visit in visits:
+        before = grouped.get(visit.visitor)
+        grouped[visit.visitor] = VisitorTally(
+            visitor=visit.visitor, member_id=visit.member_id,
+            visits=(before.visits if before else 0) + 1,
+            last_at=max(before.last_at, visit.at) if before else visit.at)
+    return list(grouped.values())
+
+
+def count_visits(tallies: Iterable[VisitorTally]) -> tuple[int, int]:
     """(visits, unique visitors): a visitor who comes back adds a visit, not a visitor."""
-    total, seen = 0, set()
-    for visit in visits:
-        total += 1
-        seen.add(visit.visitor)
-    return total, len(seen)
+    total = unique = 0
+    for entry in tallies:
+        total += entry.visits
+        unique += 1
+    return total, unique
 
 
-def recent_visitors(visits: Iterable[Visit], shows_as_visitor: Callable[[str], bool],
+def recent_visitors(tallies: Iterable[VisitorTally], shows_as_visitor: Callable[[str], bool],
                     limit: int = RECENT_VISITORS) -> list[RecentVisitor]:
-    """Signed-in visitors, latest first, each once at their last visit, leaving out those
-    who chose not to be shown (anonymous browsers have no name to show)."""
-    last: dict[str, datetime] = {}
-    for visit in visits:
-        if visit.member_id is not None and (visit.member_id not in last or visit.at > last[visit.member_id]):
-            last[visit.member_id] = visit.at
-    shown = [RecentVisitor(m, at) for m, at in last.items() if shows_as_visitor(m)]
-    shown.sort(key=lambda r: r.at, reverse=True)
+    """Signed-in visitors, latest first, each at their last visit, leaving out those who
+    chose not to be shown (anonymous browsers have no name to show)."""
+    shown = [RecentVisitor(t.member_id, t.last_at) for t in tallies
+             if t.member_id is not None and shows_as_visitor(t.member_id)]
+    shown.sort(key=lambda r: (r.at, r.member_id), reverse=True)
     return shown[:limit]

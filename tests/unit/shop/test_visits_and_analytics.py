@@ -2,11 +2,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.shop.domain.analytics import product_figures, shop_analytics
+from services.shop.domain.analytics import counted_orders, product_figures, shop_analytics
 from services.shop.domain.notifications import PRODUCT_DELISTED, product_delisted
 from services.shop.domain.orders import (OrderLine, ShopOrder, order_paid, order_refunded,
                                          purchased_product_ids)
-from services.shop.domain.visits import count_visits, record_visit, recent_visitors
+from services.shop.domain.visits import count_visits, record_visit, recent_visitors, tally
 from shared.errors import Unprocessable
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
@@ -38,17 +38,17 @@ def test_the_owners_own_visit_does_not_count():
 def test_a_returning_visitor_is_another_visit_but_not_another_visitor():
     visits = [visit(1, member="m1"), visit(2, member="m1", minutes=5),
               visit(3, key="browser-key-1"), visit(4, key="browser-key-1"), visit(5, member="m2")]
-    assert count_visits(visits) == (5, 3)
+    assert count_visits(tally(visits)) == (5, 3)
 
 
 def test_recent_visitors_are_latest_first_once_each_and_respect_opting_out():
     visits = [visit(1, member="m1", minutes=1), visit(2, member="hidden", minutes=2),
               visit(3, member="m2", minutes=3), visit(4, member="m1", minutes=4),
               visit(5, key="browser-key-1", minutes=5)]
-    shown = recent_visitors(visits, lambda member: member != "hidden")
+    shown = recent_visitors(tally(visits), lambda member: member != "hidden")
     assert [(r.member_id, r.at) for r in shown] == [
         ("m1", T0 + timedelta(minutes=4)), ("m2", T0 + timedelta(minutes=3))]
-    assert len(recent_visitors(visits, lambda m: True, limit=1)) == 1
+    assert len(recent_visitors(tally(visits), lambda m: True, limit=1)) == 1
 
 
 def order(order_id, buyer, lines, shop=SHOP):
@@ -76,7 +76,8 @@ def test_analytics_sum_paid_minus_refunded_per_shop_and_per_product():
     visits = [visit(1, member="m1", product="tea"), visit(2, member="m1", product="tea", minutes=1),
               visit(3, key="browser-key-1", product="cup", minutes=2), visit(4, member="m2", minutes=3),
               visit(5, key="browser-key-2", product="mug", minutes=4)]
-    result = shop_analytics(SHOP, visits, orders, lambda m: True)
+    views = {"tea": 2, "cup": 1, "mug": 1}
+    result = shop_analytics(SHOP, tally(visits), views, orders, lambda m: True)
     assert (result.visits, result.unique_visitors) == (5, 4)
     assert result.orders == 2
     assert result.sales_cents == 2 * 4200 + 1500 + 4200 + 4000
@@ -88,7 +89,15 @@ def test_analytics_sum_paid_minus_refunded_per_shop_and_per_product():
 
 
 def test_product_figures_of_an_empty_shop_are_empty():
-    assert product_figures(SHOP, [], []) == []
+    assert product_figures({}, []) == []
+
+
+def test_only_paid_unrefunded_orders_of_others_through_this_shop_are_counted():
+    mine = order_paid(None, order("o1", SHOP, [("tea", 1, 1)]))
+    theirs = order_paid(None, order("o2", "b1", [("tea", 1, 1)]))
+    elsewhere = order_paid(None, order("o3", "b1", [("tea", 1, 1)], shop="other"))
+    unpaid = order("o4", "b1", [("tea", 1, 1)])
+    assert counted_orders(SHOP, [mine, theirs, elsewhere, unpaid]) == [theirs]
 
 
 def test_what_a_member_bought_is_what_they_paid_for_and_kept():
