@@ -1,0 +1,89 @@
+"""Opening accounts and signing in: the use cases the register, merchant, login views,
+the admin bootstrap and the CLI share. Hashing happens outside any transaction, so a
+slow hash never holds a database lock."""
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from shared.auth import Principal, issue_token
+from shared.db import Database, UnitOfWork
+from shared.errors import Conflict, Unauthorized
+
+from services.shop.domain import throttle
+from services.shop.domain.accounts import Account, canonical_username, roles_for, validate_registration
+from services.shop.domain.profile import Profile
+from services.shop.passwords import Passwords
+from services.shop.store import accounts as account_store
+from services.shop.store import members as member_store
+from services.shop.store.common import new_id
+
+
+def open_account(uow: UnitOfWork, password_hash: str, *, username: str, nickname: str,
+                 roles: tuple[str, ...], brand_id: str | None = None) -> Account:
+    """Store an account (already validated and hashed) with its member, privacy and shop."""
+    if account_store.username_taken(uow.conn, username):
+        raise Conflict(f"the username {username!r} is taken")
+    account = Account(member_id=new_id(), username=username, roles=roles, brand_id=brand_id)
+    account_store.insert_account(uow.conn, account, password_hash, uow.now())
+    member_store.insert_member(uow.conn, Profile(member_id=account.member_id, nickname=nickname), uow.now())
+    uow.emit("shop.member.registered", {"member_id": account.member_id, "nickname": nickname, "avatar_url": None})
+    return account
+
+
+def register(db: Database, passwords: Passwords, body: dict, *, roles: tuple[str, ...],
+             brand_id: str | None = None) -> Account:
+    clean = validate_registration(body.get("username"), body.get("password"), body.get("nickname"))
+    password_hash = passwords.hash(clean["password"])
+    try:
+        with db.unit_of_work() as uow:
+            return open_account(uow, password_hash, username=clean["username"], nickname=clean["nickname"],
+                                roles=roles, brand_id=brand_id)
+    except IntegrityError:
+        # Two registrations of one username raced; the unique index let one through.
+        raise Conflict(f"the username {clean['username']!r} is taken")
+
+
+def sign_in(db: Database, passwords: Passwords, username: str, password: str, now) -> Account:
+    """The account whose password this is; 429 while the username is throttled, 401 otherwise.
+
+    An unknown username costs the same hash check and counts as a failure like a wrong
+    password, so neither timing nor the throttle tells which usernames exist.
+    """
+    username = canonical_username(username)
+    with db.reading() as conn:
+        throttle.check_allowed(account_store.throttle_for(conn, username), now)
+        found = account_store.account_by_username(conn, username)
+    account, password_hash = found if found else (None, None)
+    ok = passwords.verify(password_hash, password)
+    with db.unit_of_work() as uow:
+        state = account_store.throttle_for(uow.conn, username)  # fresh: others may have failed meanwhile
+        if ok:
+            account_store.save_throttle(uow.conn, username, throttle.record_success(state, now))
+            if passwords.needs_rehash(password_hash):
+                account_store.set_password_hash(uow.conn, account.member_id, passwords.hash(password))
+        else:
+            account_store.save_throttle(uow.conn, username, throttle.record_failure(state, now))
+    if not ok:
+        raise Unauthorized("wrong username or password")
+    return account
+
+
+def ensure_first_admin(db: Database, passwords: Passwords, username: str, password: str) -> Account | None:
+    """The admin named by GWH_ADMIN_USERNAME / GWH_ADMIN_PASSWORD (or the CLI), created once.
+
+    An existing account of that name is left alone: restarting with the variables still
+    set must not reset a password the admin has since changed.
+    """
+    with db.reading() as conn:
+        if account_store.username_taken(conn, canonical_username(username)):
+            return None
+    try:
+        return register(db, passwords, {"username": username, "password": password, "nickname": username},
+                        roles=roles_for(admin=True))
+    except Conflict:
+        return None  # another process created it first
+
+
+def token_for(config, account: Account) -> str:
+    principal = Principal(member_id=account.member_id, roles=account.roles, brand_id=account.brand_id)
+    return issue_token(config.jwt_secret, principal, ttl_seconds=config.jwt_ttl_seconds)

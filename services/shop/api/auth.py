@@ -1,0 +1,54 @@
+"""Registration, sign-in and merchant accounts."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from shared.auth import require_role
+from shared.errors import Unprocessable
+from shared.service import service_context
+
+from services.shop import accounts, schemas
+from services.shop.api.common import BEARER
+from services.shop.domain.accounts import roles_for
+from services.shop.store import accounts as account_store
+
+blp = Blueprint("shop_auth", __name__, url_prefix="/api/auth", description="Accounts and tokens.")
+
+
+@blp.post("/register")
+@blp.arguments(schemas.Registration)
+@blp.response(201, schemas.Registered)
+def register(body):
+    """Open a member account, with its shop; answers a token."""
+    ctx = service_context()
+    account = accounts.register(ctx.db, ctx.extras["passwords"], body, roles=roles_for())
+    return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account)}
+
+
+@blp.post("/login")
+@blp.arguments(schemas.Login)
+@blp.response(200, schemas.SignedIn)
+def login(body):
+    """Sign in; 401 on a wrong password, 429 (Retry-After) after repeated ones."""
+    ctx = service_context()
+    account = accounts.sign_in(ctx.db, ctx.extras["passwords"], body["username"], body["password"],
+                               ctx.clock.now())
+    return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account),
+            "roles": list(account.roles)}
+
+
+@blp.post("/merchants")
+@blp.arguments(schemas.MerchantRegistration)
+@blp.response(201, schemas.MerchantAccount)
+@blp.doc(security=BEARER)
+def create_merchant(body):
+    """A merchant account bound to one brand (admin only)."""
+    require_role("admin")
+    ctx = service_context()
+    with ctx.db.reading() as conn:
+        if not account_store.brand_exists(conn, body["brand_id"]):
+            raise Unprocessable("unknown brand", errors={"brand_id": ["no such brand"]})
+    account = accounts.register(ctx.db, ctx.extras["passwords"], body,
+                                roles=roles_for(merchant_of=body["brand_id"]), brand_id=body["brand_id"])
+    return {"member_id": account.member_id, "username": account.username, "roles": list(account.roles),
+            "brand_id": account.brand_id}

@@ -1,0 +1,89 @@
+"""Friend requests and friendships of the caller."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask_smorest import Blueprint
+
+from shared.errors import Conflict, NotFound
+from shared.http import PageQuery, page_of
+from shared.service import service_context
+
+from services.shop import schemas
+from services.shop.api.common import BEARER, me, require_member
+from services.shop.domain import friendship
+from services.shop.store import friends, members
+from services.shop.store.common import new_id
+
+blp = Blueprint("shop_friends", __name__, url_prefix="/api/members/me", description="Friends.")
+
+
+@blp.post("/friend-requests")
+@blp.arguments(schemas.FriendRequestBody)
+@blp.response(201, schemas.FriendRequest)
+@blp.doc(security=BEARER)
+def ask(body):
+    """Ask a member to be friends."""
+    with service_context().db.unit_of_work() as uow:
+        requester = require_member(uow.conn, me())
+        addressee = body["member_id"]
+        request = friendship.ask(
+            request_id=new_id(), requester_id=requester, addressee_id=addressee,
+            addressee_exists=members.member_exists(uow.conn, addressee),
+            already_friends=friends.are_friends(uow.conn, requester, addressee),
+            pending=friends.open_requests_between(uow.conn, requester, addressee), now=uow.now())
+        if not friends.insert_request(uow.conn, request):
+            raise Conflict("a friend request between you two is already open")
+    return asdict(request)
+
+
+@blp.get("/friend-requests")
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, schemas.FriendRequestPage)
+@blp.doc(security=BEARER)
+def incoming(query):
+    """Requests waiting for your answer, newest first."""
+    with service_context().db.reading() as conn:
+        items, total = friends.incoming_requests(conn, require_member(conn, me()), query["page"], query["per_page"])
+    return page_of(items, query["page"], query["per_page"], total)
+
+
+@blp.post("/friend-requests/<request_id>/accept")
+@blp.response(200, schemas.FriendRequest)
+@blp.doc(security=BEARER)
+def accept(request_id):
+    """Accept a request addressed to you."""
+    with service_context().db.unit_of_work() as uow:
+        member_id = require_member(uow.conn, me())
+        request = friends.request_by_id(uow.conn, request_id)
+        if request is None:
+            raise NotFound("no such friend request")
+        accepted = friendship.accept(request, member_id=member_id, now=uow.now())
+        if not friends.accept_request(uow.conn, accepted):
+            raise Conflict("this request was already accepted")
+        uow.emit("shop.friendship.created", {"member_ids": list(friendship.pair(request.requester_id,
+                                                                                request.addressee_id))})
+    return asdict(accepted)
+
+
+@blp.get("/friends")
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, schemas.FriendPage)
+@blp.doc(security=BEARER)
+def list_friends(query):
+    with service_context().db.reading() as conn:
+        items, total = friends.friends_of(conn, require_member(conn, me()), query["page"], query["per_page"])
+    return page_of(items, query["page"], query["per_page"], total)
+
+
+@blp.delete("/friends/<friend_id>")
+@blp.response(204)
+@blp.doc(security=BEARER)
+def unfriend(friend_id):
+    """End a friendship; either friend may."""
+    with service_context().db.unit_of_work() as uow:
+        member_id = require_member(uow.conn, me())
+        low, high = friendship.check_removal(member_id, friend_id,
+                                             friends.are_friends(uow.conn, member_id, friend_id))
+        friends.remove_friendship(uow.conn, low, high)
+        uow.emit("shop.friendship.removed", {"member_ids": [low, high]})

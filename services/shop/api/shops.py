@@ -1,0 +1,130 @@
+"""Shop pages, featured slots, candidates, visits and the owner's analytics."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask_smorest import Blueprint
+
+from shared.auth import current_principal
+from shared.errors import NotFound, Unprocessable
+from shared.http import page_of
+from shared.service import service_context
+
+from services.shop import schemas
+from services.shop.api.common import BEARER, me, require_member
+from services.shop.domain import analytics, orders, visits
+from services.shop.domain.featured import Shop
+from services.shop.store import activity, members, shops
+from services.shop.store.common import new_id
+
+blp = Blueprint("shop_shops", __name__, url_prefix="/api/shops", description="Personal shops.")
+
+
+def _shop(conn, member_id: str) -> Shop:
+    shop = shops.load_shop(conn, member_id)
+    if shop is None:
+        raise NotFound(f"no shop {member_id}")
+    return shop
+
+
+@blp.get("/<member_id>")
+@blp.response(200, schemas.ShopPage)
+def shop_page(member_id):
+    """A member's shop as anyone sees it; delisted products never appear."""
+    if member_id == "me":
+        member_id = me()
+    with service_context().db.reading() as conn:
+        owner = members.profile_of(conn, member_id)
+        influence = shops.influence_of(conn, member_id)
+        if owner is None or influence is None:
+            raise NotFound(f"no shop {member_id}")
+        featured = shops.featured_cards(conn, member_id)
+    return {**asdict(owner), "slots": influence.slots, "featured": featured,
+            "influence": {"score": influence.score, "tier": influence.tier}}
+
+
+@blp.post("/me/featured")
+@blp.arguments(schemas.FeatureBody)
+@blp.response(201, schemas.FeaturedProduct)
+@blp.doc(security=BEARER)
+def feature(body):
+    """Feature a listed product in a free slot; it stays at least 72 hours."""
+    product_id = body["product_id"]
+    with service_context().db.unit_of_work() as uow:
+        shop = _shop(uow.conn, me())
+        card = shops.card_of(uow.conn, product_id)
+        entry = shop.feature(card, product_id=product_id, now=uow.now())
+        shops.add_featured(uow.conn, shop.member_id, entry)
+        uow.emit("shop.featured.added", {"member_id": shop.member_id, "product_id": product_id})
+    return {**asdict(card), "featured_at": entry.featured_at, "locked_until": entry.locked_until}
+
+
+@blp.delete("/me/featured/<product_id>")
+@blp.response(204)
+@blp.doc(security=BEARER)
+def unfeature(product_id):
+    """Take a product out of the shop; 409 with `locked_until` within 72 hours of featuring."""
+    with service_context().db.unit_of_work() as uow:
+        shop = _shop(uow.conn, me())
+        shop.unfeature(product_id, now=uow.now())
+        shops.remove_featured(uow.conn, shop.member_id, product_id)
+        uow.emit("shop.featured.removed", {"member_id": shop.member_id, "product_id": product_id,
+                                           "reason": "removed"})
+
+
+@blp.get("/me/candidates")
+@blp.arguments(schemas.CandidateQuery, location="query")
+@blp.response(200, schemas.CandidatePage)
+@blp.doc(security=BEARER)
+def candidates(query):
+    """Listed products to feature: the whole library, or what you bought; each says if featured."""
+    with service_context().db.reading() as conn:
+        member_id = require_member(conn, me())
+        among = None
+        if query["source"] == "purchased":
+            among = orders.purchased_product_ids(activity.orders_of_buyer(conn, member_id), member_id)
+        cards, total = shops.search_listed(conn, q=query["q"], category=query["category"], among=among,
+                                           page=query["page"], per_page=query["per_page"])
+        featured = shops.featured_ids(conn, member_id)
+    items = [{**asdict(card), "featured": card.product_id in featured} for card in cards]
+    return page_of(items, query["page"], query["per_page"], total)
+
+
+@blp.post("/<shop_id>/visits")
+@blp.arguments(schemas.VisitBody)
+@blp.response(202, schemas.Accepted)
+def visit(body, shop_id):
+    """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product."""
+    principal = current_principal()
+    with service_context().db.unit_of_work() as uow:
+        if shops.influence_of(uow.conn, shop_id) is None:
+            raise NotFound(f"no shop {shop_id}")
+        product_id = body["product_id"]
+        if product_id is not None and shops.card_of(uow.conn, product_id) is None:
+            raise Unprocessable("unknown product", errors={"product_id": ["unknown product"]})
+        counted = visits.record_visit(visit_id=new_id(), shop_id=shop_id,
+                                      member_id=principal.member_id if principal else None,
+                                      visitor_key=body["visitor_key"], product_id=product_id, now=uow.now())
+        if counted is not None:
+            activity.add_visit(uow.conn, counted)
+            uow.emit("shop.visited", {"visit_id": counted.id, "shop_id": shop_id, "visitor": counted.visitor,
+                                      "product_id": product_id})
+    return {"visit_id": counted.id if counted else None, "counted": counted is not None}
+
+
+@blp.get("/me/analytics")
+@blp.response(200, schemas.Analytics)
+@blp.doc(security=BEARER)
+def shop_analytics():
+    """Your shop's visits, visitors (those who allow it), orders and sales, per product too."""
+    with service_context().db.reading() as conn:
+        shop_id = require_member(conn, me())
+        hidden = members.hidden_visitors(conn, shop_id)
+        figures = analytics.shop_analytics(shop_id, activity.visitor_tallies(conn, shop_id),
+                                           activity.views_by_product(conn, shop_id),
+                                           activity.orders_through(conn, shop_id),
+                                           lambda member_id: member_id not in hidden)
+        names = members.nicknames(conn, [r.member_id for r in figures.recent_visitors])
+    result = asdict(figures)
+    result["recent_visitors"] = [{**r, "nickname": names.get(r["member_id"], "")} for r in result["recent_visitors"]]
+    return result

@@ -1,0 +1,92 @@
+"""The shop service: `build` wires it, `create_app` serves it, and
+
+    python -m services.shop.app worker                  its event worker (cluster mode)
+    python -m services.shop.app create-admin USERNAME   an admin account; the password from
+                                                        GWH_ADMIN_PASSWORD, else asked twice
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from datetime import timedelta
+
+from shared import config as gwh_config
+from shared.bus import Bus
+from shared.clock import SystemClock
+from shared.errors import Problem
+from shared.service import PeriodicJob, ServiceParts, build_relational_service, run_worker
+
+from services.shop import accounts, store
+from services.shop.api import blueprints
+from services.shop.domain.throttle import STRIKE_MEMORY
+from services.shop.handlers import subscriptions
+from services.shop.passwords import Passwords
+from services.shop.store import accounts as account_store
+
+
+def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> ServiceParts:
+    clock = clock or SystemClock()
+    passwords = passwords or Passwords()
+
+    def forget_throttles(db):
+        def run():
+            now = clock.now()
+            with db.unit_of_work() as uow:
+                account_store.forget_throttles(uow.conn, now - STRIKE_MEMORY, now)
+        return [PeriodicJob("forget-login-throttles", timedelta(hours=1).total_seconds(), run)]
+
+    parts = build_relational_service(
+        "shop", config=config, bus=bus, clock=clock, metadata=store.metadata, subscriptions=subscriptions,
+        blueprints=blueprints, periodic=forget_throttles, extras={"passwords": passwords},
+        description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.")
+    if config.admin_username and config.admin_password:
+        try:
+            accounts.ensure_first_admin(parts.db, passwords, config.admin_username, config.admin_password)
+        except Problem as problem:
+            # A bad GWH_ADMIN_* is a deployment mistake: refuse to start, saying which.
+            raise RuntimeError(f"GWH_ADMIN_USERNAME/GWH_ADMIN_PASSWORD: {problem.detail} {problem.errors or ''}")
+    return parts
+
+
+def create_app(config=None):
+    """The WSGI app for gunicorn: `gunicorn 'services.shop.app:create_app()'`."""
+    config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
+    return build(config, Bus.from_config(config)).app
+
+
+def create_admin(config, username: str, password: str | None = None) -> str:
+    """The CLI's work: returns what to tell the operator."""
+    password = password or os.environ.get("GWH_ADMIN_PASSWORD") or _ask_password()
+    parts = build(config.with_overrides(admin_username=None, admin_password=None), Bus.from_config(config))
+    try:
+        # Its shop.member.registered event stays in the outbox for the running service's
+        # relay: published from this short-lived process it could be lost (in-memory bus).
+        account = accounts.ensure_first_admin(parts.db, parts.extras["passwords"], username, password)
+    except Problem as problem:
+        return f"refused: {problem.detail} {problem.errors or ''}"
+    finally:
+        parts.close()
+    return f"admin {username} created ({account.member_id})" if account else f"{username} exists; left unchanged"
+
+
+def _ask_password() -> str:
+    first = getpass.getpass("password for the new admin: ")
+    if first != getpass.getpass("again: "):
+        sys.exit("the passwords differ")
+    return first
+
+
+def main(argv: list[str]) -> None:
+    from runtime.topology import declare_all
+    config = gwh_config.resolve_jwt_secret(gwh_config.load())
+    if argv[:1] == ["worker"]:
+        run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+    elif argv[:1] == ["create-admin"] and len(argv) == 2:
+        print(create_admin(config, argv[1]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
