@@ -66,8 +66,8 @@ def _service_hosts(suffix: str = "") -> dict[str, str]:
     return hosts
 
 
-# deploy/docker-compose.yml: service names catalog-api, ..., health on the network
-# `cluster`, whose subnet is pinned to 172.28.0.0/16 so it can be named here.
+# deploy/docker-compose.yml: service names catalog-api, ..., health on the project's default
+# network, whose subnet is pinned to 172.28.0.0/16 so that it can be named here.
 COMPOSE = Target(
     name="compose",
     hosts=_service_hosts(),
