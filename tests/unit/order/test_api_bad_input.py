@@ -110,3 +110,19 @@ def test_an_unknown_product_is_rejected_at_once_without_asking_the_catalog(marke
 def test_bad_page_parameters_are_422(market):
     response = market.client.get("/api/orders?per_page=101", headers=bearer(BUYER))
     assert response.status_code == 422 and "per_page" in response.json["errors"]
+
+
+def test_the_openapi_document_names_every_route_and_the_idempotency_key(market):
+    spec = market.client.get("/openapi/order.json").json
+    assert {"/api/orders", "/api/orders/{order_id}", "/api/orders/{order_id}/pay", "/api/orders/{order_id}/cancel",
+            "/api/orders/{order_id}/refund", "/api/commissions/me", "/api/commissions/me/withdrawals",
+            "/api/commissions/withdrawals/{withdrawal_id}/approve"} <= set(spec["paths"])
+    parameters = spec["paths"]["/api/orders"]["post"]["parameters"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in parameters)
+
+
+def test_the_order_service_is_ready_once_its_consumer_is_attached(market, platform):
+    from shared.bus import wait_for
+    assert market.client.get("/health/order/ready").status_code == 503     # nothing consumes yet
+    platform.start()
+    assert wait_for(lambda: market.client.get("/health/order/ready").status_code == 200, 10)
