@@ -298,6 +298,42 @@ def is_member_activity(event_type: str, data: Mapping) -> bool:
     return True
 
 
+def stamp(occurred_at: datetime, event_id: str) -> str:
+    """The order of last-writer-wins facts (privacy, nickname, friendship): by time, then id.
+
+    The bus does not promise order, so a late, older privacy change must not undo a newer
+    one. Fixed-width microseconds make the stamps compare as plain strings.
+    """
+    micros = int(_aware(occurred_at, "occurred_at").timestamp() * 1_000_000)
+    return f"{micros:020d}.{event_id}"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one event changes in one member's records; the store applies it atomically.
+
+    `order`, `visitor` and `active_day` are windowed: they fall on the event's day and are
+    dropped when that day is already outside the window. The rest are last-writer-wins.
+    """
+
+    order: OrderFacts | None = None
+    visitor: str | None = None
+    active_day: str | None = None
+    nickname: str | None = None
+    privacy: Privacy | None = None
+    friend: tuple[str, bool] | None = None  # (the other member, friends from now on?)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Effect()
+
+    def within(self, window: InfluenceWindow, day: str, now: datetime) -> Effect:
+        """This effect as it counts at `now`: the windowed parts of an out-of-window day drop."""
+        if window.contains(day, now):
+            return self
+        return replace(self, order=None, visitor=None, active_day=None)
+
+
 @dataclass
 class InfluenceLedger:
     """A member's facts kept in plain memory, the whole rule in one place.
@@ -422,15 +458,32 @@ def rank(contenders: Iterable[Contender]) -> list[Placing]:
     return placings
 
 
+def listed_publicly(privacy: Privacy, score: int) -> bool:
+    """On the public board: members who let themselves be listed and have earned something.
+
+    A score of 0 is no influence; listing every new member at the bottom would say nothing.
+    """
+    return privacy.show_in_leaderboards and score > 0
+
+
 def public_board(contenders: Iterable[Contender], limit: int = BOARD_SIZE) -> list[Placing]:
     """The TOP 300: members who hide themselves are neither listed nor counted in a rank."""
     limit = max(0, min(limit, BOARD_SIZE))
-    return rank(c for c in contenders if c.privacy.show_in_leaderboards)[:limit]
+    return rank(c for c in contenders if listed_publicly(c.privacy, c.score))[:limit]
 
 
 def rank_on(board: Sequence[Placing], member_id: str) -> int | None:
     """A member's rank on a cut board; None when they are not on it."""
     return next((p.rank for p in board if p.contender.member_id == member_id), None)
+
+
+def board_rank(position: int | None, higher_scores: int) -> int | None:
+    """A listed member's rank from where a store keeps them: `position` in board order
+    (0-based, None if not listed) and how many listed members score strictly more.
+    Outside the TOP 300 a member has no rank, even when tied with the 300th."""
+    if position is None or position >= BOARD_SIZE:
+        return None
+    return higher_scores + 1
 
 
 @dataclass(frozen=True)
@@ -477,10 +530,11 @@ class Community:
 
 
 def community(viewer: Viewer, me: Contender, friends: Iterable[Contender],
-              board: Sequence[Placing]) -> Community:
-    """The community page: three friends by sales, the first ten of the TOP 300, my rank."""
+              board: Sequence[Placing], my_rank: int | None) -> Community:
+    """The community page: three friends by sales, the first ten of the TOP 300, my rank
+    (None when I hide or am not in the TOP 300)."""
     return Community(
         friends=top_friends_by_sales(viewer, friends),
         board=[_line(viewer, p) for p in board[:COMMUNITY_BOARD_SIZE]],
-        me=MyPlace(rank=rank_on(board, me.member_id), score=me.score),
+        me=MyPlace(rank=my_rank, score=me.score),
     )

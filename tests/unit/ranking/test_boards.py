@@ -2,8 +2,8 @@
 import pytest
 
 from services.ranking.domain import (
-    BOARD_SIZE, Contender, MyPlace, Privacy, Stats, Viewer, community, friend_board, public_board, rank, rank_on,
-    top_friends_by_sales,
+    BOARD_SIZE, Contender, MyPlace, Privacy, Stats, Viewer, board_rank, community, friend_board, public_board, rank,
+    rank_on, top_friends_by_sales,
 )
 
 HIDDEN = Privacy(show_in_leaderboards=False)
@@ -78,7 +78,8 @@ def test_the_community_page():
     me = member("me", 55)
     crowd = [member(f"m{i:02d}", 100 - i, OPEN if i % 2 else PRIVATE, sales=i) for i in range(20)] + [me]
     board = public_board(crowd)
-    page = community(viewer, me, [member("f1", 1, sales=10), member("f2", 2, sales=20)], board)
+    page = community(viewer, me, [member("f1", 1, sales=10), member("f2", 2, sales=20)], board,
+                     rank_on(board, "me"))
     assert ids(page.friends) == ["f2", "f1"]
     assert ids(page.board) == [f"m{i:02d}" for i in range(10)]
     assert page.board[0].stats is None and page.board[1].stats == Stats(1, 0)  # strangers' privacy holds
@@ -88,6 +89,31 @@ def test_the_community_page():
 def test_a_member_who_hides_has_no_public_rank_on_the_community_page():
     me = member("me", 500, HIDDEN)
     board = public_board([me, member("a", 10)])
-    page = community(Viewer("me"), me, [], board)
+    page = community(Viewer("me"), me, [], board, rank_on(board, "me"))
     assert page.me == MyPlace(rank=None, score=500)
     assert ids(page.board) == ["a"] and page.board[0].rank == 1
+
+
+def test_a_member_without_influence_is_not_listed():
+    board = public_board([member("zero", 0), member("one", 1)])
+    assert [p.contender.member_id for p in board] == ["one"]
+
+
+@pytest.mark.parametrize("position, higher, expected", [
+    (None, 0, None),     # not listed
+    (0, 0, 1),
+    (5, 3, 4),           # tied with the members at positions 3 and 4
+    (299, 299, 300),
+    (300, 299, None),    # tied with the 300th, but outside the cut
+])
+def test_a_rank_from_a_stores_position(position, higher, expected):
+    assert board_rank(position, higher) == expected
+
+
+def test_the_stores_rank_agrees_with_the_ranked_board():
+    crowd = [member(f"m{i:03d}", (i * 37) % 50 + 1) for i in range(320)]
+    board = public_board(crowd)
+    ordered = sorted(crowd, key=lambda c: (-c.score, c.member_id))
+    for position, c in enumerate(ordered):
+        higher = sum(1 for o in crowd if o.score > c.score)
+        assert board_rank(position, higher) == rank_on(board, c.member_id)

@@ -6,8 +6,8 @@ from itertools import permutations
 import pytest
 
 from services.ranking.domain import (
-    Breakdown, InfluenceLedger, InfluenceWindow, OrderFacts, contribution_change,
-    counts_as_visitor, is_member_activity,
+    Breakdown, Effect, InfluenceLedger, InfluenceWindow, OrderFacts, Privacy, contribution_change,
+    counts_as_visitor, is_member_activity, stamp,
 )
 
 UTC = timezone.utc
@@ -172,3 +172,20 @@ def test_the_whole_breakdown_of_a_busy_month():
     b = ledger.breakdown(WINDOW, NOW)
     assert b == Breakdown(sales_cents=120_050, unique_visitors=2, distinct_buyers=1, active_days=1)
     assert b.score == 1200 + 4 + 20 + 10
+
+
+def test_an_effect_on_a_day_outside_the_window_keeps_only_what_never_expires():
+    effect = Effect(order=paid("o1", "b1", 100), visitor="m2", active_day="20261002", nickname="Lin",
+                    privacy=Privacy(), friend=("m3", True))
+    assert effect.within(WINDOW, "20261003", NOW) == effect
+    kept = effect.within(WINDOW, "20261002", NOW)
+    assert kept == Effect(nickname="Lin", privacy=Privacy(), friend=("m3", True))
+    assert Effect(visitor="m2").within(WINDOW, "20261002", NOW).is_empty
+
+
+def test_stamps_order_facts_by_time_then_event_id():
+    early = stamp(NOW, "ffff")
+    later = stamp(NOW + timedelta(microseconds=1), "0000")
+    assert early < later
+    assert stamp(NOW, "aaaa") < stamp(NOW, "bbbb")
+    assert stamp(datetime(2026, 1, 1, tzinfo=UTC), "x") < stamp(datetime(2126, 1, 1, tzinfo=UTC), "x")

@@ -1,0 +1,54 @@
+"""The ranking's HTTP API (CONTRACT.md "Ranking"): who asks, what they may see, the answer."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from shared.auth import current_principal, require_principal
+from shared.service import service_context
+
+from services.ranking import schemas
+from services.ranking.boards import Boards
+
+blp = Blueprint("ranking", __name__, url_prefix="/api/ranking",
+                description="Influence, the TOP 300 board, friend boards and the community.")
+BEARER = [{"bearer": []}]
+
+
+def boards() -> Boards:
+    return service_context().extras["boards"]
+
+
+@blp.get("/influence")
+@blp.arguments(schemas.BoardQuery, location="query")
+@blp.response(200, schemas.Board)
+def influence_board(query):
+    """The TOP 300 by influence; members who hide themselves are not listed."""
+    return {"items": boards().influence(query["limit"])}
+
+
+@blp.get("/members/<member_id>")
+@blp.response(200, schemas.MemberInfluence)
+@blp.doc(security=[{}, {"bearer": []}])
+def member_influence(member_id):
+    """A member's score, tier, slots, rank and next tier; breakdown and stats where allowed."""
+    principal = current_principal()
+    viewer = boards().viewer(principal.member_id if principal else None)
+    return boards().member(member_id, viewer)
+
+
+@blp.get("/friends")
+@blp.response(200, schemas.FriendBoard)
+@blp.doc(security=BEARER)
+def friend_board():
+    """The caller and their friends by score, with stats where each allows."""
+    viewer = boards().viewer(require_principal().member_id)
+    return {"items": boards().friends(viewer)}
+
+
+@blp.get("/community")
+@blp.response(200, schemas.Community)
+@blp.doc(security=BEARER)
+def community():
+    """Three friends by sales, the first ten of the TOP 300, and the caller's rank."""
+    viewer = boards().viewer(require_principal().member_id)
+    return boards().community(viewer)

@@ -1,0 +1,75 @@
+"""The events the ranking consumes, each turned into one member's effect.
+
+Every handler ends in `Scorer.record`, which applies the effect once per event id in one
+Lua script. No handler depends on arrival order: orders accumulate facts, visits and active
+days are sets, and privacy, nicknames and friendships are last-writer-wins by event time.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from shared.bus import Subscriptions
+from shared.events import Event
+
+from services.ranking.domain import Effect, OrderFacts, Privacy, counts_as_visitor, is_member_activity
+from services.ranking.scoring import Scorer
+
+subscriptions = Subscriptions("ranking")
+
+
+@subscriptions.on("order.paid", "order.refunded")
+def order_settled(scorer: Scorer, event: Event) -> None:
+    facts = OrderFacts.from_event(event.type, event.data, scorer.moment_of(event), scorer.window)
+    if facts.through_someone_elses_shop:
+        scorer.record(facts.shop_id, event, Effect(order=facts))
+
+
+@subscriptions.on("shop.visited")
+def shop_visited(scorer: Scorer, event: Event) -> None:
+    shop_id, visitor = event.data["shop_id"], event.data["visitor"]
+    if counts_as_visitor(shop_id, visitor):
+        scorer.record(shop_id, event, Effect(visitor=visitor))
+
+
+@subscriptions.on("shop.featured.added", "shop.featured.removed")
+def featured_changed(scorer: Scorer, event: Event) -> None:
+    if is_member_activity(event.type, event.data):
+        scorer.record(event.data["member_id"], event, Effect(active_day=_today_of(scorer, event)))
+
+
+@subscriptions.on("shop.member.registered", "shop.member.updated")
+def member_card(scorer: Scorer, event: Event) -> None:
+    active = _today_of(scorer, event) if is_member_activity(event.type, event.data) else None
+    scorer.record(event.data["member_id"], event, Effect(nickname=event.data["nickname"], active_day=active))
+
+
+@subscriptions.on("shop.privacy.changed")
+def privacy_changed(scorer: Scorer, event: Event) -> None:
+    privacy = Privacy(stats_visible_to=event.data["stats_visible_to"],
+                      show_in_leaderboards=event.data["show_in_leaderboards"])
+    scorer.record(event.data["member_id"], event, Effect(privacy=privacy))
+
+
+@subscriptions.on("shop.friendship.created", "shop.friendship.removed")
+def friendship_changed(scorer: Scorer, event: Event) -> None:
+    first, second = event.data["member_ids"]
+    if first == second:
+        return
+    befriended = event.type == "shop.friendship.created"
+    # Each side is its own member's record (its own hash tag), so two scripts; each is
+    # idempotent by the event id, so a redelivery after a crash between them completes it.
+    scorer.record(first, event, Effect(friend=(second, befriended)))
+    scorer.record(second, event, Effect(friend=(first, befriended)))
+
+
+def _today_of(scorer: Scorer, event: Event) -> str:
+    return scorer.window.day_of(scorer.moment_of(event))
+
+
+def dispatcher(scorer: Scorer) -> Callable[[Event], None]:
+    """The consumer's `dispatch`: idempotency is in the store's script, not in an inbox."""
+    def dispatch(event: Event) -> None:
+        handler = subscriptions.handlers.get(event.type)
+        if handler is not None:
+            handler(scorer, event)
+    return dispatch
