@@ -22,7 +22,7 @@ from tests.unit.deploy import nginxconf
 
 ROOT = Path(__file__).resolve().parents[3]
 COMMITTED = ROOT / "deploy" / "nginx" / "gouwuhao.conf"
-K8S_CONFIGMAP = ROOT / "deploy" / "k8s" / "gateway-nginx.yaml"
+K8S_CONFIGMAP = ROOT / "deploy" / "k8s" / "30-gateway-nginx.yaml"
 
 # Paths on both sides of every boundary: a route's exact path, below it, a longer word that
 # starts like it, a near-miss spelling, and paths no route claims.
