@@ -72,5 +72,6 @@ def problem_body(status: int, title: str, detail: str, type_slug: str | None = N
     if errors:
         body["errors"] = errors
     if extra:
-        body.update(extra)
+        # Extra fields add to the problem; they never replace what the contract promises.
+        body.update({k: v for k, v in extra.items() if k not in body and k != "errors"})
     return body

@@ -37,25 +37,28 @@ def problem_response(status: int, title: str, detail: str, errors: dict | None =
 
 
 def _flatten_validation(messages: Any) -> dict[str, list[str]]:
-    """webargs nests errors by location ({"json": {...}}); clients want {field: [msgs]}."""
-    if not isinstance(messages, dict):
-        return {"_body": [str(messages)]}
+    """webargs nests errors by location and by field ({"json": {"items": {0: {...}}}});
+    clients want one level: {"items.0.product_id": ["Missing data for required field."]}."""
     flat: dict[str, list[str]] = {}
-    for location, errors in messages.items():
-        if isinstance(errors, dict):
-            for name, msgs in errors.items():
-                flat[name] = _as_list(msgs)
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        elif isinstance(node, list) and all(isinstance(m, str) for m in node):
+            flat.setdefault(prefix or "_body", []).extend(node)
+        elif isinstance(node, list):
+            for value in node:
+                walk(prefix, value)
         else:
-            flat[location] = _as_list(errors)
+            flat.setdefault(prefix or "_body", []).append(str(node))
+
+    if not isinstance(messages, dict):
+        walk("", messages)
+        return flat
+    for _location, errors in messages.items():  # the location (json, query) is not a field
+        walk("", errors)
     return flat
-
-
-def _as_list(msgs: Any) -> list[str]:
-    if isinstance(msgs, list):
-        return [m if isinstance(m, str) else json.dumps(m) for m in msgs]
-    if isinstance(msgs, dict):
-        return [f"{k}: {v}" for k, v in msgs.items()]
-    return [str(msgs)]
 
 
 class ServiceApi(Api):

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from marshmallow import ValidationError, fields
 
+from shared.clock import iso
+
 
 class Text(fields.String):
     """A string trimmed of surrounding white space; blank is refused if a length is required."""
@@ -28,3 +30,10 @@ class HttpUrl(fields.String):
         if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
             raise ValidationError("must be an http(s) URL")
         return text
+
+
+class Moment(fields.AwareDateTime):
+    """A UTC time written as ISO 8601 with a Z: the contract's one time format, everywhere."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso(value)

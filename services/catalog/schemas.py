@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shared.http import PageQuery, page_schema
-from shared.validation import HttpUrl, Text
+from shared.validation import HttpUrl, Moment, Text
 
 MAX_PRICE = 100_000_000  # one million yuan in fen: a typo guard, not a business rule
 MAX_STOCK = 10_000_000
@@ -21,7 +21,7 @@ class Brand(Schema):
     name = fields.String()
     description = fields.String()
     logo_url = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
+    created_at = Moment()
 
 
 class ProductFields(Schema):
@@ -75,8 +75,8 @@ class Product(Schema):
     sensitive = fields.Boolean()
     status = fields.String()
     delist_reason = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
+    created_at = Moment()
+    updated_at = Moment()
 
 
 class ProductQuery(PageQuery):

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import sys
 
-from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.db import Database
-from shared.service import PeriodicJob, ServiceParts, build_relational_service, run_worker
+from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.order import api, store, usecases
 from services.order.handlers import subscriptions
@@ -47,18 +46,9 @@ def build(config, bus: Bus, clock=None, *, payments: PaymentProvider | None = No
 
 
 def create_app(config=None):
-    """The WSGI app for gunicorn: `gunicorn 'services.order.app:create_app()'`."""
-    config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
-    return build(config, Bus.from_config(config)).app
-
-
-def main(argv: list[str]) -> None:
-    from runtime.topology import declare_all
-    config = gwh_config.resolve_jwt_secret(gwh_config.load())
-    if argv[:1] != ["worker"]:
-        sys.exit("usage: python -m services.order.app worker")
-    run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+    """`gunicorn 'services.order.app:create_app()'`"""
+    return wsgi_app(build, config)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    worker_main("order", build, sys.argv[1:])

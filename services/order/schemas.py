@@ -7,15 +7,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.clock import iso
+from shared.validation import Moment
 from shared.http import PageQuery, page_schema
-
-class Moment(fields.AwareDateTime):
-    """UTC with a Z, shared.clock's one time format, like the conflicts' `refundable_until`."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso(value)
-
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 
