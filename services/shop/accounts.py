@@ -56,7 +56,7 @@ def sign_in(db: Database, passwords: Passwords, username: str, password: str, no
     account, password_hash = found if found else (None, None)
     ok = passwords.verify(password_hash, password)
     with db.unit_of_work() as uow:
-        state = account_store.throttle_for(uow.conn, username)  # fresh: others may have failed meanwhile
+        state = account_store.throttle_for(uow.conn, username, lock=True)  # others may have failed meanwhile
         if ok:
             account_store.save_throttle(uow.conn, username, throttle.record_success(state, now))
             if passwords.needs_rehash(password_hash):

@@ -50,10 +50,15 @@ def any_admin(conn: Connection) -> bool:
 
 
 # --- login throttle -----------------------------------------------------------------------
-def throttle_for(conn: Connection, username: str) -> LoginThrottle:
-    """The throttle state, row-locked on PostgreSQL so two wrong passwords at once both count."""
-    row = conn.execute(locking(conn, select(login_throttles).where(login_throttles.c.username == username))
-                       ).mappings().first()
+def throttle_for(conn: Connection, username: str, *, lock: bool = False) -> LoginThrottle:
+    """The throttle state; with `lock`, the row is created if missing and locked (on
+    PostgreSQL), so concurrent wrong passwords are counted one after the other. Without a
+    row to lock, simultaneous first failures would each read "none yet" and one would count."""
+    if lock:
+        upsert(conn, login_throttles, {"username": username, "failures": "[]", "strikes": 0,
+                                       "blocked_until": None, "last_failure_at": None}, ["username"])
+    query = select(login_throttles).where(login_throttles.c.username == username)
+    row = conn.execute(locking(conn, query) if lock else query).mappings().first()
     if row is None:
         return LoginThrottle()
     return LoginThrottle(failures=tuple(aware(datetime.fromisoformat(t)) for t in json.loads(row["failures"])),

@@ -1,0 +1,50 @@
+"""The catalog and shop services on this machine's RabbitMQ and PostgreSQL, their workers
+running as threads: the cluster mode's moving parts in one test process."""
+from __future__ import annotations
+
+import pytest
+from flask import Response
+from werkzeug.test import Client
+
+from shared.clock import FixedClock
+from tests.conftest import make_config
+from tests.unit.shop.conftest import FAST, World
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def cluster(tmp_path, amqp_url, postgres_urls, clock):
+    from runtime.embedded import Platform
+    config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls)
+    platform = Platform(config, clock=clock, services=("catalog", "shop"))
+    platform["shop"].extras["passwords"] = FAST
+    yield platform
+    platform.stop(drain=False)
+    _delete_topology(platform)
+
+
+@pytest.fixture
+def client(cluster) -> Client:
+    return Client(cluster.gateway, Response)
+
+
+@pytest.fixture
+def world(cluster, client, admin) -> World:
+    return World(cluster, client, admin)
+
+
+def _delete_topology(platform) -> None:
+    """Each test has its own exchange; leave no durable queue of it behind on the broker."""
+    bus = platform.bus
+    with bus.connect() as conn:
+        channel = conn.channel()
+        for name, parts in platform.parts.items():
+            if parts.consumer is not None:
+                bus.queue_for(name, parts.consumer.event_types)(channel).delete()
+                bus.dead_letter_queue(name)(channel).delete()
+        bus.exchange(channel).delete()
+        bus.dead_exchange(channel).delete()
