@@ -18,7 +18,7 @@ from __future__ import annotations
 # KEYS: 1 member hash, 2 seen zset, 3 sales hash (day -> cents), 4 buyers hash
 #       ("day|buyer" -> live orders), 5 active-days set, 6 friends hash, 7 the order's hash
 #       (or an unused key of the same tag), 8.. the window's visitor HyperLogLogs, newest first.
-# ARGV: 1 event id ('' to only refresh), 2 the event's day as a number (the seen score),
+# ARGV: 1 event id ('' to only refresh), 2 today as a number (the seen score),
 #       3 the effect (JSON), 4 the window (JSON: days, oldest, seen_from, stamp).
 # Returns {applied, version, sales_cents, unique_visitors, distinct_buyers, active_days,
 #          oldest day with data or '', show_in_leaderboards '1'/'0'}.

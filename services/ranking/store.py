@@ -5,7 +5,7 @@ is precious: `reset` and a rebuild give the same state back.
 
 Keys (every key of one member shares the hash tag `{m:<id>}`, the boards share `{board}`):
     rk:{m:ID}:member         hash: nickname, privacy, version, and the settled standing
-    rk:{m:ID}:seen           zset: ids of the events applied, scored by their day (trimmed)
+    rk:{m:ID}:seen           zset: ids of the events applied, scored by the day applied
     rk:{m:ID}:sales          hash: local day -> cents of live orders paid that day
     rk:{m:ID}:buyers         hash: "day|buyer" -> live orders that buyer paid that day
     rk:{m:ID}:active         set:  local days the member featured, removed or edited
@@ -98,7 +98,9 @@ class RankingStore:
         keys = [f"{tag}:member", f"{tag}:seen", f"{tag}:sales", f"{tag}:buyers", f"{tag}:active",
                 f"{tag}:friends", order_key] + [f"{tag}:uv:{day}" for day in days]
         seen_from = int((window.today(now) - timedelta(days=window.length - 1 + SEEN_GRACE_DAYS)).strftime("%Y%m%d"))
-        args = [event_id, int(event_day) if event_day else 0,
+        # An id is remembered for the window and a week from the day it was applied (not
+        # the day it happened: an old privacy change applied today must stay known today).
+        args = [event_id, int(days[0]),
                 json.dumps(self._effect_json(effect, event_day, days, window, now)),
                 json.dumps({"days": days, "oldest": days[-1], "seen_from": seen_from, "stamp": stamp})]
         reply = self._apply(keys=keys, args=args)

@@ -1,0 +1,104 @@
+"""Event flows through the in-memory bus into the embedded Redis: idempotency, order of
+arrival, the rolling window and the announcements of `ranking.influence.changed`."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.unit.ranking.support import snapshot
+
+SERVICES = ("ranking",)
+
+
+def store(platform):
+    return platform["ranking"].extras["store"]
+
+
+def standing(platform, member_id):
+    return store(platform).standings([member_id]).get(member_id)
+
+
+def test_a_redelivered_event_changes_nothing(platform, events, deliver, announcements):
+    paid, visit = events.paid("o1", "wei", "lin", 150_000), events.visited("lin", "wei")
+    deliver(paid, visit)
+    before = snapshot(store(platform).redis)
+    assert len(announcements()) == 2            # 20 + 1500 + ... then + 2 for the visitor
+    deliver(paid, visit, paid)
+    assert snapshot(store(platform).redis) == before
+    assert len(announcements()) == 2
+
+
+def test_a_refund_before_its_payment_ends_as_if_they_came_in_order(platform, events, deliver):
+    paid = events.paid("o1", "wei", "lin", 150_000)
+    refunded = events.refunded("o1", "wei", "lin", 150_000, at=events.clock.now() + timedelta(hours=1))
+    keep = events.paid("o2", "wei", "lin", 30_000)
+    deliver(refunded)
+    assert standing(platform, "lin").score == 0
+    deliver(keep, paid)
+    in_reverse = snapshot(store(platform).redis)
+    store(platform).reset()
+    deliver(paid, keep, refunded)
+    in_order = snapshot(store(platform).redis)
+    assert in_order == in_reverse
+    assert standing(platform, "lin").breakdown.sales_cents == 30_000
+    assert standing(platform, "lin").breakdown.distinct_buyers == 1
+
+
+def test_what_does_not_count_leaves_no_trace(platform, events, deliver):
+    deliver(events.paid("o1", "lin", "lin", 99_000),          # bought through their own shop
+            events.paid("o2", "wei", None, 99_000),            # through no shop at all
+            events.visited("lin", "lin"),                      # the owner visiting
+            events.unfeatured("lin", reason="delisted"))       # the platform removed it
+    assert snapshot(store(platform).redis) == {}
+
+
+def test_an_event_from_before_the_window_is_ignored(platform, events, deliver, clock):
+    deliver(events.paid("o1", "wei", "lin", 99_000, at=clock.now() - timedelta(days=31)))
+    assert standing(platform, "lin") is None
+
+
+def test_an_event_stamped_ahead_of_our_clock_counts_today(platform, events, deliver, clock):
+    deliver(events.visited("lin", "wei", at=clock.now() + timedelta(days=1)))
+    assert standing(platform, "lin").breakdown.unique_visitors == 1
+
+
+def test_day_31_drops_out_when_the_refresh_runs(platform, events, deliver, clock, client, announcements):
+    # 12:00 in Shanghai on 1 November; the sale counts through 30 November, local time.
+    deliver(events.paid("o1", "wei", "lin", 200_000), events.featured("lin"))
+    assert standing(platform, "lin").score == 2000 + 20 + 10
+    clock.advance(days=29, hours=11, minutes=59)                     # 23:59 local, 30 November
+    platform.run_periodic()
+    assert standing(platform, "lin").score == 2030
+    clock.advance(minutes=1)                                          # 00:00 local, 1 December
+    platform.run_periodic()
+    assert standing(platform, "lin").score == 0
+    assert client.get("/api/ranking/influence").json["items"] == []
+    last = announcements()[-1]
+    assert (last.data["score"], last.data["tier"], last.data["slots"]) == (0, 1, 4)
+    # Nothing of it is left behind but the member's own record.
+    keys = set(snapshot(store(platform).redis))
+    assert not any(":sales" in k or ":buyers" in k or ":active" in k for k in keys)
+
+
+def test_visitors_are_counted_once_over_the_window(platform, events, deliver, clock):
+    deliver(*[events.visited("lin", f"anon:browser-{i % 7}", at=clock.now() - timedelta(days=i)) for i in range(35)])
+    # Seven browsers came back day after day; the visits of days 31..35 are too old to count.
+    assert standing(platform, "lin").breakdown.unique_visitors == 7
+
+
+def test_a_tier_change_is_announced_with_its_slots(platform, events, deliver, announcements):
+    deliver(events.paid("o1", "wei", "lin", 98_000))
+    deliver(events.visited("lin", "wei"))
+    deliver(events.paid("o2", "amy", "lin", 300))
+    changes = [(e.data["score"], e.data["tier"], e.data["slots"]) for e in announcements()]
+    assert changes == [(1000, 2, 6), (1002, 2, 6), (1025, 2, 6)]
+    versions = [e.data["version"] for e in announcements()]
+    assert versions == sorted(versions)
+    stamps = [e.occurred_at for e in announcements()]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 3
+
+
+def test_a_nickname_change_is_an_active_day_and_renames_the_board_line(platform, events, deliver, client, clock):
+    deliver(events.registered("lin", "Lin"), events.paid("o1", "x", "lin", 10_000))
+    deliver(events.updated("lin", "Lin the Tea Lady", at=clock.now() + timedelta(seconds=1)))
+    item = client.get("/api/ranking/influence").json["items"][0]
+    assert (item["nickname"], item["score"]) == ("Lin the Tea Lady", 100 + 20 + 10)
