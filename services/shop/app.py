@@ -15,7 +15,7 @@ from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.errors import Problem
-from shared.service import PeriodicJob, ServiceParts, build_relational_service, run_worker
+from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.shop import accounts, store
 from services.shop.api import blueprints
@@ -50,9 +50,8 @@ def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> S
 
 
 def create_app(config=None):
-    """The WSGI app for gunicorn: `gunicorn 'services.shop.app:create_app()'`."""
-    config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
-    return build(config, Bus.from_config(config)).app
+    """`gunicorn 'services.shop.app:create_app()'`"""
+    return wsgi_app(build, config)
 
 
 def create_admin(config, username: str, password: str | None = None) -> str:
@@ -78,12 +77,10 @@ def _ask_password() -> str:
 
 
 def main(argv: list[str]) -> None:
-    from runtime.topology import declare_all
-    config = gwh_config.resolve_jwt_secret(gwh_config.load())
     if argv[:1] == ["worker"]:
-        run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+        worker_main("shop", build, argv)
     elif argv[:1] == ["create-admin"] and len(argv) == 2:
-        print(create_admin(config, argv[1]))
+        print(create_admin(gwh_config.resolve_jwt_secret(gwh_config.load()), argv[1]))
     else:
         sys.exit(__doc__)
 

@@ -7,17 +7,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.clock import iso
 from shared.http import PageQuery, page_schema
-
-
-class Instant(fields.AwareDateTime):
-    """A UTC time written the contract's one way, "2026-11-04T04:00:00Z" (the same text a
-    409's `locked_until` carries), not "+00:00"."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso(value)
-
+from shared.validation import Moment
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 
@@ -93,7 +84,7 @@ class Notification(Schema):
     type = fields.String()
     product_id = fields.String(allow_none=True)
     message = fields.String()
-    at = Instant()
+    at = Moment()
 
 
 class Purchase(Schema):
@@ -117,15 +108,15 @@ class FriendRequest(Schema):
     addressee_id = fields.String()
     requester_nickname = fields.String()
     status = fields.String()
-    created_at = Instant()
-    accepted_at = Instant(allow_none=True)
+    created_at = Moment()
+    accepted_at = Moment(allow_none=True)
 
 
 class Friend(Schema):
     member_id = fields.String()
     nickname = fields.String()
     avatar_url = fields.String(allow_none=True)
-    since = Instant()
+    since = Moment()
 
 
 # --- shops --------------------------------------------------------------------------------
@@ -140,8 +131,8 @@ class FeaturedProduct(Schema):
     list_price_cents = fields.Integer()
     exclusive_price_cents = fields.Integer()
     lowest_price_30d_cents = fields.Integer(allow_none=True)
-    featured_at = Instant()
-    locked_until = Instant()
+    featured_at = Moment()
+    locked_until = Moment()
 
 
 class Influence(Schema):
@@ -192,7 +183,7 @@ class Accepted(Schema):
 class RecentVisitor(Schema):
     member_id = fields.String()
     nickname = fields.String()
-    at = Instant()
+    at = Moment()
 
 
 class ProductFigures(Schema):

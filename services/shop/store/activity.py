@@ -6,10 +6,11 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from shared.clock import as_utc
+
 from services.shop.domain.orders import OrderLine, ShopOrder
 from services.shop.domain.visits import Visit, VisitorTally
 
-from .common import aware
 from .tables import order_lines, shop_orders, visits
 
 
@@ -25,7 +26,7 @@ def visitor_tallies(conn: Connection, shop_id: str) -> list[VisitorTally]:
     rows = conn.execute(
         select(visits.c.visitor, func.max(visits.c.member_id), func.count(), func.max(visits.c.at))
         .where(visits.c.shop_id == shop_id).group_by(visits.c.visitor))
-    return [VisitorTally(visitor, member_id, count, aware(last_at)) for visitor, member_id, count, last_at in rows]
+    return [VisitorTally(visitor, member_id, count, as_utc(last_at)) for visitor, member_id, count, last_at in rows]
 
 
 def views_by_product(conn: Connection, shop_id: str) -> dict[str, int]:

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-
 from typing import Any
 
 from sqlalchemy import Select, Table
@@ -12,13 +10,6 @@ from sqlalchemy.engine import Connection
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored here is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 def locking(conn: Connection, query: Select) -> Select:

@@ -5,18 +5,19 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, func, insert, select, union_all, update
 from sqlalchemy.engine import Connection
+
+from shared.clock import as_utc
 from sqlalchemy.exc import IntegrityError
 
 from services.shop.domain.friendship import PENDING, FriendRequest, pair
 
-from .common import aware
 from .tables import friend_requests, friendships, members
 
 
 def _request(row) -> FriendRequest:
     return FriendRequest(id=row["id"], requester_id=row["requester_id"], addressee_id=row["addressee_id"],
-                         created_at=aware(row["created_at"]), status=row["status"],
-                         accepted_at=aware(row["accepted_at"]))
+                         created_at=as_utc(row["created_at"]), status=row["status"],
+                         accepted_at=as_utc(row["accepted_at"]))
 
 
 def are_friends(conn: Connection, a: str, b: str) -> bool:
@@ -63,7 +64,7 @@ def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int
         .join(members, members.c.member_id == friend_requests.c.requester_id)
         .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id)
         .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**r, "created_at": aware(r["created_at"])} for r in rows], total
+    return [{**r, "created_at": as_utc(r["created_at"])} for r in rows], total
 
 
 def accept_request(conn: Connection, request: FriendRequest) -> bool:
@@ -97,5 +98,5 @@ def friends_of(conn: Connection, member_id: str, page: int, per_page: int) -> tu
         .join(members, members.c.member_id == mine.c.friend_id)
         .order_by(members.c.nickname, mine.c.friend_id)
         .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**r, "since": aware(r["since"])} for r in rows], total
+    return [{**r, "since": as_utc(r["since"])} for r in rows], total
 

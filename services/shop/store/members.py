@@ -7,12 +7,14 @@ from typing import Iterable
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from shared.clock import as_utc
+
 from services.shop.domain.featured import BASE_SLOTS, BASE_TIER
 from services.shop.domain.notifications import Notification
 from services.shop.domain.privacy import PrivacySettings
 from services.shop.domain.profile import Profile
 
-from .common import aware, new_id
+from .common import new_id
 from .tables import members, notifications, privacy_settings, shops, visits
 
 PROFILE_COLUMNS = (members.c.member_id, members.c.nickname, members.c.avatar_url, members.c.banner_url,
@@ -88,4 +90,4 @@ def notifications_of(conn: Connection, member_id: str, page: int, per_page: int)
     rows = conn.execute(select(notifications).where(where)
                         .order_by(notifications.c.at.desc(), notifications.c.id)
                         .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**row, "at": aware(row["at"])} for row in rows], total
+    return [{**row, "at": as_utc(row["at"])} for row in rows], total

@@ -8,10 +8,12 @@ from typing import Iterable
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from shared.clock import as_utc
+
 from services.shop.domain.cards import LISTED, ProductCard
 from services.shop.domain.featured import FeaturedProduct, Influence, Shop
 
-from .common import aware, like_pattern, locking, upsert
+from .common import like_pattern, locking, upsert
 from .tables import featured, product_cards, shops
 
 CARD_COLUMNS = tuple(f.name for f in fields(ProductCard))
@@ -28,8 +30,8 @@ def load_shop(conn: Connection, member_id: str) -> Shop | None:
                            .where(featured.c.member_id == member_id).order_by(featured.c.featured_at)).all()
     return Shop(member_id=member_id,
                 influence=Influence(score=row["score"], tier=row["tier"], slots=row["slots"],
-                                    as_of=aware(row["influence_as_of"])),
-                featured=[FeaturedProduct(pid, aware(at)) for pid, at in entries])
+                                    as_of=as_utc(row["influence_as_of"])),
+                featured=[FeaturedProduct(pid, as_utc(at)) for pid, at in entries])
 
 
 def add_featured(conn: Connection, member_id: str, entry: FeaturedProduct) -> None:
@@ -51,7 +53,7 @@ def influence_of(conn: Connection, member_id: str) -> Influence | None:
     row = conn.execute(select(shops).where(shops.c.member_id == member_id)).mappings().first()
     if row is None:
         return None
-    return Influence(score=row["score"], tier=row["tier"], slots=row["slots"], as_of=aware(row["influence_as_of"]))
+    return Influence(score=row["score"], tier=row["tier"], slots=row["slots"], as_of=as_utc(row["influence_as_of"]))
 
 
 def featured_ids(conn: Connection, member_id: str) -> set[str]:
@@ -67,7 +69,7 @@ def featured_cards(conn: Connection, member_id: str) -> list[dict]:
         .order_by(featured.c.featured_at, featured.c.product_id)).mappings()
     result = []
     for row in rows:
-        entry = FeaturedProduct(row["product_id"], aware(row["featured_at"]))
+        entry = FeaturedProduct(row["product_id"], as_utc(row["featured_at"]))
         result.append({**row, "featured_at": entry.featured_at, "locked_until": entry.locked_until})
     return result
 
