@@ -299,3 +299,12 @@ def test_k8s_secret_is_a_template_of_placeholders_kept_out_of_the_applied_files(
     for name, value in secret["stringData"].items():
         assert "CHANGE-ME" in value or name == "GWH_ADMIN_USERNAME", name
     assert gwh_config.load(objects[("ConfigMap", "gwh-config")]["data"]).queue_type == "quorum"
+
+
+def test_workers_get_time_to_drain_on_stop(compose, objects):
+    # compose's default is 10 s and Kubernetes' 30 s before SIGKILL; a worker finishing the
+    # message in hand and flushing its outbox gets a minute.
+    for service in SERVICES:
+        assert compose["services"][f"{service}-worker"]["stop_grace_period"] == "60s"
+        spec = objects[("Deployment", f"{service}-worker")]["spec"]["template"]["spec"]
+        assert spec["terminationGracePeriodSeconds"] == 60
