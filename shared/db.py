@@ -101,7 +101,14 @@ class Database:
 
     def create_all(self) -> None:
         with self._create_lock:
-            self.metadata.create_all(self.engine)
+            if self.dialect == "postgresql":
+                # An API and its workers start together on an empty database: one creates
+                # the tables while the others wait, instead of racing into a duplicate error.
+                with self.engine.begin() as conn:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('gwh.create_all'))"))
+                    self.metadata.create_all(conn)
+            else:
+                self.metadata.create_all(self.engine)
 
     def drop_all(self) -> None:
         self.metadata.drop_all(self.engine)
