@@ -97,7 +97,7 @@ def visit(body, shop_id):
     """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product."""
     principal = current_principal()
     with service_context().db.unit_of_work() as uow:
-        if shops.influence_of(uow.conn, shop_id) is None:
+        if not members.member_exists(uow.conn, shop_id):
             raise NotFound(f"no shop {shop_id}")
         product_id = body["product_id"]
         if product_id is not None and shops.card_of(uow.conn, product_id) is None:

@@ -14,7 +14,6 @@ from shared.errors import Unprocessable
 from .profile import nickname_error
 
 MEMBER, MERCHANT, ADMIN = "member", "merchant", "admin"
-ROLES = (MEMBER, MERCHANT, ADMIN)
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{2,31}")
 PASSWORD_MIN, PASSWORD_MAX = 8, 128  # the upper bound keeps hashing a bounded cost

@@ -110,7 +110,9 @@ class Shop:
 
     def drop_delisted(self, product_id: str) -> FeaturedProduct | None:
         """A delisted product leaves at once, lock or not: the shop must not keep selling
-        what the brand withdrew (the article's third complaint). None if it was not here."""
+        what the brand withdrew (the article's third complaint). None if it was not here.
+
+        The service applies this rule to every shop in one statement (store.shops.drop_delisted)."""
         entry = self.find(product_id)
         if entry is not None:
             self.featured.remove(entry)
@@ -119,10 +121,4 @@ class Shop:
     def apply_influence(self, *, score: int, tier: int, slots: int, occurred_at: datetime) -> None:
         self.influence = self.influence.changed(score=score, tier=tier, slots=slots,
                                                 occurred_at=occurred_at)
-
-
-def with_lock(entry: FeaturedProduct) -> dict:
-    """The times a client shows beside a featured product."""
-    return {"featured_at": iso(entry.featured_at), "locked_until": iso(entry.locked_until)}
-
 

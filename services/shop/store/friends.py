@@ -1,13 +1,11 @@
 """Friend requests and friendships. A friendship is stored once, its pair in id order."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import and_, delete, func, insert, select, union_all, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from shared.clock import as_utc
-from sqlalchemy.exc import IntegrityError
 
 from services.shop.domain.friendship import PENDING, FriendRequest, pair
 

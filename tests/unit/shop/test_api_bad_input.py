@@ -2,8 +2,6 @@
 import pytest
 from sqlalchemy import func, select
 
-from services.shop.store.tables import metadata
-
 SERVICES = ("shop",)
 
 BODY_ENDPOINTS = [
