@@ -53,13 +53,13 @@ class ProductCard(EventData):
     status = fields.String(load_default="listed", validate=validate.OneOf(["listed", "delisted"]))
     # A monotonic version per product, so a projection can ignore a stale card that
     # arrives after a newer one (the bus does not promise order).
-    revision = fields.Integer(load_default=0)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 class ProductDelisted(EventData):
     product_id = Id()
     reason = fields.String(load_default="")
-    revision = fields.Integer(load_default=0)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 class StockItem(EventData):

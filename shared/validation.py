@@ -26,8 +26,12 @@ class HttpUrl(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if len(text) > 500:
             raise ValidationError("must be at most 500 characters")
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
+        try:
+            parts = urlsplit(text)
+            host = parts.hostname
+        except ValueError:  # e.g. "http://[::1": an unbalanced IPv6 bracket
+            raise ValidationError("must be an http(s) URL")
+        if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in text):
             raise ValidationError("must be an http(s) URL")
         return text
 

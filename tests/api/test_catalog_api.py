@@ -303,3 +303,10 @@ def test_openapi_and_health(client):
     ready = client.get("/health/catalog/ready")  # nothing consumes in this test: not ready
     assert ready.status_code == 503 and ready.json["checks"]["consumer"]["ok"] is False
     assert client.get("/health").json["services"]["catalog"]["checks"]["database"]["ok"] is True
+
+
+def test_a_malformed_url_is_422_not_500(client, admin):
+    for url in ("http://[::1", "http:// example.com", "ftp://example.com/a.png", "https://"):
+        response = client.post("/api/catalog/brands", json={"name": "A", "logo_url": url}, headers=admin)
+        assert response.status_code == 422, url
+        assert "logo_url" in response.json["errors"]
