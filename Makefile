@@ -33,9 +33,10 @@ integration: install
 bench: install
 	$(PY) -m bench
 
-# Regenerate deploy/nginx/gouwuhao.conf from the route table (a test checks they agree).
+# Regenerate the nginx configs from the route table (a test checks they agree).
 nginx: install
 	$(PY) -m deploy.nginx.render > deploy/nginx/gouwuhao.conf
+	$(PY) -m deploy.nginx.render --target k8s --configmap gateway-nginx --namespace gouwuhao > deploy/k8s/30-gateway-nginx.yaml
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

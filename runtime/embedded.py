@@ -88,16 +88,27 @@ class Platform:
         self.started = False
 
 
-def wait_settled(platform: Platform, timeout: float = 10.0) -> None:
-    """With threads running: wait until every outbox is empty and every queue drained."""
+def wait_settled(platform: Platform, timeout: float = 15.0, quiet_checks: int = 3) -> None:
+    """With threads running: wait until every outbox is empty, every queue drained, no
+    handler is busy, and nothing moved for a few checks in a row (a handler that just
+    finished may have emitted an event its relay has not woken for yet)."""
     deadline = time.monotonic() + timeout
+    quiet, last = 0, None
     while time.monotonic() < deadline:
         pending = sum(p.relay.pending() for p in platform.parts.values() if p.relay is not None)
-        queued = 0
+        queued = busy = 0
+        activity = 0
         for name, parts in platform.parts.items():
+            if parts.relay is not None:
+                activity += parts.relay.published
             if parts.consumer is not None:
                 queued += platform.bus.queue_depth(name, parts.consumer.event_types)[0]
-        if pending == 0 and queued == 0:
+                busy += parts.consumer.in_flight
+                activity += parts.consumer.handled + parts.consumer.dead_lettered
+        idle = pending == 0 and queued == 0 and busy == 0
+        quiet = quiet + 1 if idle and activity == last else 0
+        if quiet >= quiet_checks:
             return
+        last = activity
         time.sleep(0.02)
     raise TimeoutError("the platform did not settle in time")

@@ -201,12 +201,22 @@ class Consumer:
     attached: bool = False
     handled: int = 0
     dead_lettered: int = 0
+    # Messages taken off the queue and not yet acked or put back (the queue no longer
+    # counts them, so "settled" must).
+    in_flight: int = 0
 
     def __post_init__(self):
         self._stop = threading.Event()
 
     # --- one message ----------------------------------------------------------------------
     def handle(self, body: Any, message) -> None:
+        self.in_flight += 1
+        try:
+            self._handle(body, message)
+        finally:
+            self.in_flight -= 1
+
+    def _handle(self, body: Any, message) -> None:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
         try:
             evt = parse_event(body)

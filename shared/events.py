@@ -150,6 +150,9 @@ class InfluenceChanged(EventData):
     score = fields.Integer(required=True, validate=validate.Range(min=0))
     tier = fields.Integer(required=True, validate=validate.Range(min=1))
     slots = fields.Integer(required=True, validate=validate.Range(min=1))
+    # Increases with every announcement of one member, whichever worker sends it, so the
+    # shop can keep the newest even when two arrive out of order.
+    version = fields.Integer(load_default=None, allow_none=True)
 
 
 # type -> (version, data schema). The catalogue of CONTRACT.md; add a type here first.
