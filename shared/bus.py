@@ -144,6 +144,16 @@ class Bus:
                 self.queue_for(service, event_types)(channel).declare()
                 self.dead_letter_queue(service)(channel).declare()
 
+    def delete(self, services: Iterable[str]) -> None:
+        """Delete the exchanges and these services' queues (test teardown, decommissioning)."""
+        with self.connect() as conn:
+            channel = conn.channel()
+            for service in services:
+                self.queue_for(service, [])(channel).delete()
+                self.dead_letter_queue(service)(channel).delete()
+            self.exchange(channel).delete()
+            self.dead_exchange(channel).delete()
+
     # --- publishing -----------------------------------------------------------------------
     def publish(self, envelope: dict[str, Any]) -> None:
         """Publish one event envelope; returns only once the broker confirmed it."""

@@ -84,11 +84,7 @@ def test_a_killed_worker_loses_nothing(amqp_url, postgres_url, tmp_path):
     assert stock == 10_000 - ORDERS  # each order took its unit once
     assert Counter(answers) == {"catalog.stock.reserved": ORDERS}
     assert applied == ORDERS
-    with bus.connect() as conn:
-        channel = conn.channel()
-        for name in ("catalog", "shop", "order", "ranking"):
-            bus.queue_for(name, [])(channel).delete()
-            bus.dead_letter_queue(name)(channel).delete()
+    bus.delete(["catalog", "shop", "order", "ranking"])
     bus.close()
     db.dispose()
 

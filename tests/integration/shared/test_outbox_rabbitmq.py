@@ -34,12 +34,7 @@ def exchange():
 
 
 def cleanup(bus: Bus, service: str):
-    with bus.connect() as conn:
-        channel = conn.channel()
-        for queue in (bus.queue_for(service, []), bus.dead_letter_queue(service)):
-            queue(channel).delete()
-        bus.exchange(channel).delete()
-        bus.dead_exchange(channel).delete()
+    bus.delete([service])
 
 
 def test_events_written_while_the_broker_refuses_arrive_once_when_it_is_back(amqp_url, postgres_url, proxy, exchange):

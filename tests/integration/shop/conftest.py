@@ -39,12 +39,4 @@ def world(cluster, client, admin) -> World:
 
 def _delete_topology(platform) -> None:
     """Each test has its own exchange; leave no durable queue of it behind on the broker."""
-    bus = platform.bus
-    with bus.connect() as conn:
-        channel = conn.channel()
-        for name, parts in platform.parts.items():
-            if parts.consumer is not None:
-                bus.queue_for(name, parts.consumer.event_types)(channel).delete()
-                bus.dead_letter_queue(name)(channel).delete()
-        bus.exchange(channel).delete()
-        bus.dead_exchange(channel).delete()
+    platform.bus.delete(platform.parts)
