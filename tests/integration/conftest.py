@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.integration
-
 DEFAULTS = {
     "amqp": "amqp://guest:guest@127.0.0.1:5672//",
     "postgres": "postgresql://postgres@127.0.0.1:5432/test",
