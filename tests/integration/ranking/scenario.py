@@ -1,4 +1,5 @@
-"""A month of a small market as events, and what the domain says it must come to.
+"""A month of a small market as events, what the domain says it must come to, and a crew
+of competing ranking workers to feed it through.
 
 The events are generated from a seed; `expected` replays them through the domain's plain
 ledger (services.ranking.domain.InfluenceLedger), which the Redis state must agree with.
@@ -6,11 +7,15 @@ ledger (services.ranking.domain.InfluenceLedger), which the Redis state must agr
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import timedelta
 
+from services.ranking.app import build
 from services.ranking.domain import (
     Breakdown, InfluenceLedger, InfluenceWindow, OrderFacts, counts_as_visitor, is_member_activity,
 )
+from services.ranking.handlers import subscriptions
+from shared.bus import Bus, Consumer, wait_for
 from tests.unit.ranking.support import Events
 
 SHOPS = [f"shop{i:02d}" for i in range(10)]
@@ -77,3 +82,57 @@ def expected(events, window: InfluenceWindow, now) -> dict[str, Breakdown]:
         elif is_member_activity(e.type, e.data) and e.data["member_id"] in ledgers:
             ledgers[e.data["member_id"]].record_activity(day)
     return {m: ledger.breakdown(window, now) for m, ledger in ledgers.items()}
+
+
+def through_workers(workers: int, envelopes: list[dict], config, clock) -> tuple[list, list[int]]:
+    """Deliver the envelopes over the config's broker to `workers` competing consumers
+    writing to the config's Redis; returns the announcements they published and how many
+    events each handled. The Redis state is left for the caller; the queues are deleted."""
+    bus = Bus.from_config(config)
+    bus.declare({"ranking": subscriptions.event_types, "probe": ["ranking.influence.changed"]})
+    heard = []
+    probe = Consumer(bus, "probe", ["ranking.influence.changed"], heard.append)
+    crew = [build(config, Bus.from_config(config), clock) for _ in range(workers)]
+    try:
+        for parts in crew:
+            parts.start_background(periodic=False)
+        assert wait_for(lambda: all(p.consumer.attached for p in crew), timeout=20)
+        for envelope in envelopes:
+            bus.publish(envelope)
+        assert wait_for(lambda: sum(p.consumer.handled for p in crew) == len(envelopes), timeout=120)
+        handled_by = [p.consumer.handled for p in crew]
+    finally:
+        for parts in crew:
+            parts.close()
+    probe.pump()
+    bus.delete(["ranking", "probe"])
+    bus.close()
+    return heard, handled_by
+
+
+def assert_each_member_last_heard_at_their_final_score(heard: list, state: dict) -> None:
+    """Whatever order announcements went out in, each member's newest one carries the score
+    the state ends with, and every member who scores was announced."""
+    announced = defaultdict(list)
+    for event in heard:
+        announced[event.data["member_id"]].append(event)
+    scores = {key[len("rk:{m:"):-len("}:member")]: int(value[1]["score"])
+              for key, value in state.items() if key.endswith("}:member") and "score" in value[1]}
+    assert {member for member, score in scores.items() if score > 0} <= set(announced)
+    for member_id, events in announced.items():
+        newest = max(events, key=lambda e: e.occurred_at)
+        # Two workers draining one list may both publish an announcement: then it is the
+        # same event (same id), which the shop's inbox drops; never two different ones.
+        assert len({e.id for e in events if e.occurred_at == newest.occurred_at}) == 1
+        assert newest.data["score"] == scores[member_id]
+
+
+def assert_shops_stand_where_the_ledger_says(events, state: dict, now) -> None:
+    """Each shop's settled standing in the state is its breakdown by the domain's ledger."""
+    truth = expected(events, InfluenceWindow(), now)
+    for shop in SHOPS:
+        member = state[f"rk:{{m:{shop}}}:member"][1]
+        want = truth[shop]
+        assert (int(member["sales_cents"]), int(member["unique_visitors"]), int(member["distinct_buyers"]),
+                int(member["active_days"]), int(member["score"])) == (
+            want.sales_cents, want.unique_visitors, want.distinct_buyers, want.active_days, want.score), shop

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pytest
 import redis
 
 from services.ranking.app import build
-from services.ranking.domain import InfluenceWindow
 from services.ranking.handlers import dispatcher, subscriptions
 from shared.bus import Bus, Consumer, wait_for
 from shared.clock import FixedClock
 from tests.conftest import make_config
-from tests.integration.ranking.scenario import SHOPS, deliveries, expected, market_month
+from tests.integration.ranking.scenario import (
+    assert_each_member_last_heard_at_their_final_score, assert_shops_stand_where_the_ledger_says, deliveries,
+    market_month,
+)
 from tests.support.tcp_proxy import TcpProxy
 from tests.unit.ranking.support import snapshot
 
@@ -102,13 +103,7 @@ def test_a_redis_outage_mid_stream_loses_nothing_and_applies_nothing_twice(
     assert len(after_outage) > 100
 
     # The shops' standings are what the domain's plain ledger says of the month.
-    truth = expected(month, InfluenceWindow(), clock.now())
-    for shop in SHOPS:
-        member = after_outage[f"rk:{{m:{shop}}}:member"][1]
-        want = truth[shop]
-        assert (int(member["sales_cents"]), int(member["unique_visitors"]), int(member["distinct_buyers"]),
-                int(member["active_days"]), int(member["score"])) == (
-            want.sales_cents, want.unique_visitors, want.distinct_buyers, want.active_days, want.score)
+    assert_shops_stand_where_the_ledger_says(month, after_outage, clock.now())
 
     # Key by key, the state is that of the same events applied once each with no outage:
     # a version counts applied events, so an event applied twice would show.
@@ -123,15 +118,5 @@ def test_a_redis_outage_mid_stream_loses_nothing_and_applies_nothing_twice(
     assert snapshot(direct) == after_outage
     direct.close()
 
-    # Every change was announced, whatever the outage interrupted: each member's newest
-    # announcement carries their final score (a repeat is the same event, same id).
-    announced = defaultdict(list)
-    for event in heard:
-        announced[event.data["member_id"]].append(event)
-    scored = {key.split("}")[0][len("rk:{m:"):]: int(value[1]["score"])
-              for key, value in after_outage.items() if key.endswith(":member") and "score" in value[1]}
-    assert {m for m, score in scored.items() if score > 0} <= set(announced)
-    for member_id, events in announced.items():
-        newest = max(events, key=lambda e: e.occurred_at)
-        assert len({e.id for e in events if e.occurred_at == newest.occurred_at}) == 1
-        assert newest.data["score"] == scored[member_id]
+    # Every change was announced, whatever the outage interrupted.
+    assert_each_member_last_heard_at_their_final_score(heard, after_outage)

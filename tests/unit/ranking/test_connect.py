@@ -82,3 +82,8 @@ def test_a_refused_connection_is_retried_briefly_then_is_a_transient_error(tmp_p
         close()
     assert isinstance(error, transient_errors()), repr(error)
     assert took < 3.0
+
+
+def test_a_cluster_needs_the_address_of_one_of_its_nodes(tmp_path):
+    with pytest.raises(ValueError, match="GWH_REDIS_URL"):
+        store.connect(make_config(tmp_path, redis_cluster=True, redis_url=""))
