@@ -1,0 +1,121 @@
+"""The ranking on a real Redis: applying events, and reading the TOP 300.
+
+Applying: the same `order.paid` and `shop.visited` envelopes, half and half over SHOPS
+shops, go through the ranking consumer's own path (envelope validation, the handler, the
+APPLY script with its idempotency set and window totals, the standing, the board placing
+and the announcement), against what a naive implementation would send for each event:
+one pipelined HINCRBY (sales) or PFADD (visitor) plus a ZINCRBY on a board, with no
+idempotency, no window and no announcement. Every round starts from an empty ranking.
+
+Reading: GET /api/ranking/influence?limit=300 through the gateway (the board slice, the
+standings of the 300 members in one pipeline, the privacy rules, the schema) against one
+ZREVRANGE ... WITHSCORES of the naive board.
+
+Everything lives in one Redis database index of its own, flushed before and after.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+
+import redis
+from flask import Response
+from werkzeug.test import Client
+
+from shared.events import make_event, parse_event
+
+from bench.measure import Side, compare, discard, scratch
+
+SHOPS = 400
+NAIVE = "naive:"
+
+
+def envelopes(n: int, seed: int = 12) -> list[dict]:
+    """n event envelopes as they come off the bus: every other one a paid order through a
+    shop, the rest visits of a shop, spread over SHOPS shops."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        shop = f"shop{i % SHOPS:03d}"
+        if i % 2 == 0:
+            total = rng.randrange(1000, 50000)
+            data = {"order_id": uuid.uuid4().hex, "buyer_id": f"buyer{rng.randrange(1000):04d}", "shop_id": shop,
+                    "items": [{"product_id": "p1", "quantity": 1, "unit_price_cents": total}],
+                    "total_cents": total, "commission_cents": total // 10}
+            out.append(make_event("order.paid", data, "order").to_dict())
+        else:
+            data = {"visit_id": uuid.uuid4().hex, "shop_id": shop, "visitor": f"visitor{rng.randrange(5000):04d}"}
+            out.append(make_event("shop.visited", data, "shop").to_dict())
+    return out
+
+
+def naive_apply(client: redis.Redis, body: dict) -> None:
+    data, day = body["data"], body["occurred_at"][:10]
+    shop = data["shop_id"]
+    with client.pipeline(transaction=False) as pipe:
+        if body["type"] == "order.paid":
+            pipe.hincrby(f"{NAIVE}{shop}:sales", day, data["total_cents"])
+            pipe.zincrby(f"{NAIVE}board", data["total_cents"], shop)
+        else:
+            pipe.pfadd(f"{NAIVE}{shop}:uv:{day}", data["visitor"])
+            pipe.zincrby(f"{NAIVE}board", 1, shop)
+        pipe.execute()
+
+
+def delete_matching(client: redis.Redis, pattern: str) -> None:
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start:start + 500])
+
+
+class RankingBench:
+    """The ranking service alone, on `redis_url`, and a plain client on the same database."""
+
+    def __init__(self, redis_url: str):
+        from runtime.embedded import Platform
+        from tests.conftest import make_config
+        self.client = redis.Redis.from_url(redis_url)
+        self.client.flushdb()
+        self.data_dir = scratch("ranking")
+        config = make_config(self.data_dir, redis_url=redis_url)
+        self.platform = Platform(config, services=("ranking",))
+        parts = self.platform["ranking"]
+        self.dispatch = parts.consumer.dispatch
+        self.store = parts.extras["store"]
+        self.gateway = Client(self.platform.gateway, Response)
+
+    def close(self) -> None:
+        self.platform.stop(drain=False)
+        self.client.flushdb()
+        self.client.close()
+        discard(self.data_dir)
+
+    def events_per_second(self, n: int) -> tuple[float, float]:
+        bodies = envelopes(n)
+
+        def raw(k: int) -> None:
+            for body in bodies[:k]:
+                naive_apply(self.client, body)
+
+        def platform(k: int) -> None:
+            for body in bodies[:k]:
+                self.dispatch(parse_event(body))
+
+        return compare(Side(raw, lambda: delete_matching(self.client, f"{NAIVE}*")),
+                       Side(platform, self.store.reset), n)
+
+    def board_reads_per_second(self, n: int) -> tuple[float, float, int]:
+        """Reads/s of both boards as the last round of `events_per_second` left them, and
+        how many lines the platform's board holds."""
+        lines = len(self.gateway.get("/api/ranking/influence?limit=300").json["items"])
+
+        def raw(k: int) -> None:
+            for _ in range(k):
+                assert self.client.zrevrange(f"{NAIVE}board", 0, 299, withscores=True)
+
+        def platform(k: int) -> None:
+            for _ in range(k):
+                assert self.gateway.get("/api/ranking/influence?limit=300").status_code == 200
+
+        raw_rate, platform_rate = compare(Side(raw), Side(platform), n)
+        return raw_rate, platform_rate, lines
