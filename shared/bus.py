@@ -73,7 +73,9 @@ def transient_errors() -> tuple[type[BaseException], ...]:
         pass
     try:
         import redis.exceptions as redis_errors
-        errors += [redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.BusyLoadingError]
+        errors += [redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.BusyLoadingError,
+                   # A Redis Cluster that is failing over or has a slot uncovered.
+                   redis_errors.ClusterDownError, redis_errors.TryAgainError, redis_errors.SlotNotCoveredError]
     except ImportError:  # pragma: no cover - redis is a dependency
         pass
     return tuple(errors)

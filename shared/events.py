@@ -217,13 +217,19 @@ class Event:
         }
 
 
+# One schema instance per type, made once: building a marshmallow Schema costs more than
+# validating a small event with it (seen in `make bench`), and load() keeps no state.
+_SCHEMAS: dict[str, EventData] = {event_type: schema() for event_type, (_, schema) in CATALOGUE.items()}
+_ENVELOPE = EnvelopeSchema()
+
+
 def validate_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """The data of one event type, validated and with defaults filled; raises InvalidEvent."""
-    if event_type not in CATALOGUE:
+    schema = _SCHEMAS.get(event_type)
+    if schema is None:
         raise InvalidEvent(f"unknown event type {event_type!r}")
-    _, schema = CATALOGUE[event_type]
     try:
-        return schema().load(data)
+        return schema.load(data)
     except ValidationError as exc:
         raise InvalidEvent(f"{event_type}: {exc.messages}") from exc
 
@@ -249,7 +255,7 @@ def parse_event(body: Any) -> Event:
     if not isinstance(body, dict):
         raise InvalidEvent("the message body is not a JSON object")
     try:
-        envelope = EnvelopeSchema().load(body)
+        envelope = _ENVELOPE.load(body)
     except ValidationError as exc:
         raise InvalidEvent(f"bad envelope: {exc.messages}") from exc
     data = validate_data(envelope["type"], envelope["data"])

@@ -13,7 +13,7 @@ import sys
 
 from shared import config as gwh_config
 from shared.auth import Principal, issue_token
-from shared.bus import Bus, Consumer, transient_errors
+from shared.bus import Bus, Consumer
 from shared.clock import SystemClock
 from shared.http import create_service_app
 from shared.service import PeriodicJob, ServiceContext, ServiceParts, consumer_check, run_worker
@@ -36,8 +36,9 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     client, close_redis = store.connect(config)
     ranking_store = store.RankingStore(client)
     scorer = Scorer(ranking_store, InfluenceWindow(config.timezone), clock, Announcer(ranking_store, bus))
-    consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer),
-                        transient=transient_errors() + store.CLUSTER_OUTAGES)
+    # A Redis outage (single server or cluster) is requeued, never dead-lettered: the
+    # shared consumer treats redis' connection, timeout and cluster-down errors as transient.
+    consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer))
     context = ServiceContext(name=NAME, config=config, clock=clock,
                              extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store),
                                      "redis": client})

@@ -266,16 +266,6 @@ SOCKET_TIMEOUT = 5.0
 HEALTH_CHECK_INTERVAL = 30
 
 
-# What a Redis Cluster answers while it cannot serve a slot: a master down or being
-# failed over (CLUSTERDOWN, MASTERDOWN), a slot in migration (TRYAGAIN), a slot no node
-# covers. Like a dropped connection, that is the store's outage and not the event's fault:
-# the consumer must wait and requeue, never count it towards a dead letter. (shared.bus
-# knows only the single-server errors; the ranking adds these to its consumer.)
-CLUSTER_OUTAGES: tuple[type[Exception], ...] = (
-    redis.exceptions.ClusterDownError, redis.exceptions.TryAgainError, redis.exceptions.SlotNotCoveredError,
-)
-
-
 def _retry() -> Retry:
     """A couple of quick reconnects on a dropped connection (a pooled one that died while
     idle, a Redis restart). Resending is safe: every write is a script or a set operation
