@@ -7,13 +7,15 @@ wrong, the client gets application/problem+json with the right status.
 """
 from __future__ import annotations
 
+import http
 import logging
 import uuid
 from typing import Any, Callable, Iterable
 
 from flask import Flask, Response, g, json, request
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields, validate
+from flask_smorest.utils import prepare_response
+from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import PROBLEM_JSON, Problem, problem_body
@@ -61,8 +63,39 @@ def _flatten_validation(messages: Any) -> dict[str, list[str]]:
     return flat
 
 
+class ProblemSchema(Schema):
+    """The error body of every response (RFC 9457 problem details), for the OpenAPI document.
+
+    A problem may carry extension members, e.g. `locked_until` on a locked featured
+    product, `retry_after` on a throttled login."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(metadata={"description": "a URI naming the kind of problem"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "on 422: each invalid field and its messages"})
+
+
 class ServiceApi(Api):
-    """flask-smorest's Api, answering every HTTP error as problem+json."""
+    """flask-smorest's Api, answering every HTTP error as problem+json, and saying so in
+    the OpenAPI document (its own default documents errors as application/json)."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500
