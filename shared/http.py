@@ -106,7 +106,9 @@ class ServiceApi(Api):
         detail = data.get("message") or error.description or error.name
         if status == 400 and data.get("messages"):
             detail = "the body is not valid JSON"
-        return problem_response(status, error.name, str(detail))
+        # Keep what the error says in its headers (Allow on a 405, WWW-Authenticate, ...).
+        headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+        return problem_response(status, error.name, str(detail), headers=headers)
 
 
 def _handle_problem(error: Problem):
