@@ -8,16 +8,22 @@ import sys
 
 from shared.bus import Bus
 from shared.clock import SystemClock
-from shared.service import ServiceParts, build_relational_service, worker_main, wsgi_app
+from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
-from services.catalog import api, store
+from services.catalog import api, jobs, store
 from services.catalog.handlers import subscriptions
 
 
 def build(config, bus: Bus, clock=None) -> ServiceParts:
+    clock = clock or SystemClock()
+
+    def periodic(db):
+        return [PeriodicJob("lowest-price-window", jobs.INTERVAL_SECONDS,
+                            lambda: jobs.announce_aged_prices(db, clock.now()))]
+
     return build_relational_service(
-        "catalog", config=config, bus=bus, clock=clock or SystemClock(), metadata=store.metadata,
-        subscriptions=subscriptions, blueprints=[api.blp],
+        "catalog", config=config, bus=bus, clock=clock, metadata=store.metadata,
+        subscriptions=subscriptions, blueprints=[api.blp], periodic=periodic,
         description="Brands, products, prices and stock of the curated brand library.")
 
 

@@ -76,6 +76,15 @@ reservations = Table(
 )
 
 
+# How far a periodic sweep has got (e.g. the prices that left the 30-day window), so a
+# restart goes on from there instead of missing what happened while it was down.
+sweeps = Table(
+    "sweeps", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("done_until", DateTime(timezone=True), nullable=False),
+)
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -196,6 +205,24 @@ def lowest_prices(conn: Connection, product_ids: Iterable[str], now: datetime) -
     for product_id, effective_at, price in rows:
         changes.setdefault(product_id, []).append((as_utc(effective_at), price))
     return {pid: domain.lowest_price(ch, now) for pid, ch in changes.items()}
+
+
+def products_with_prices_set_between(conn: Connection, start: datetime, end: datetime) -> list[str]:
+    """Products with a price set in (start, end]: the ones whose 30-day lowest may change
+    when that price leaves the window."""
+    rows = conn.execute(select(price_history.c.product_id).distinct()
+                        .where(price_history.c.effective_at > start, price_history.c.effective_at <= end))
+    return [r[0] for r in rows]
+
+
+def sweep_mark(conn: Connection, name: str) -> datetime | None:
+    row = conn.execute(select(sweeps.c.done_until).where(sweeps.c.name == name)).first()
+    return as_utc(row[0]) if row else None
+
+
+def set_sweep_mark(conn: Connection, name: str, until: datetime) -> None:
+    if conn.execute(update(sweeps).where(sweeps.c.name == name).values(done_until=until)).rowcount == 0:
+        conn.execute(sweeps.insert().values(name=name, done_until=until))
 
 
 # --- stock --------------------------------------------------------------------------------

@@ -310,3 +310,33 @@ def test_a_malformed_url_is_422_not_500(client, admin):
         response = client.post("/api/catalog/brands", json={"name": "A", "logo_url": url}, headers=admin)
         assert response.status_code == 422, url
         assert "logo_url" in response.json["errors"]
+
+
+class TestLowestPriceLeavesTheWindow:
+    """When a price cut is more than 30 days old, shop pages must stop showing it."""
+
+    def test_the_sweep_sends_a_fresh_card_when_a_low_price_ages_out(self, platform, client, clock, admin,
+                                                                    merchant, product):
+        from services.catalog.jobs import announce_aged_prices
+        pid = product["id"]
+        db = platform["catalog"].db
+        announce_aged_prices(db, clock.now())  # nothing has aged yet
+        client.patch(f"/api/catalog/products/{pid}", json={"exclusive_price_cents": 7000}, headers=merchant)
+        clock.advance(days=10)
+        client.patch(f"/api/catalog/products/{pid}", json={"exclusive_price_cents": 11000}, headers=merchant)
+        clock.advance(days=15)
+        assert announce_aged_prices(db, clock.now()) == 0  # 7000 is still inside the window
+        clock.advance(days=16)  # 7000 was replaced 31 days ago
+        assert announce_aged_prices(db, clock.now()) == 1
+        assert announce_aged_prices(db, clock.now()) == 0  # once
+        cards = [e for e in history(client, admin) if e["type"] == "catalog.product.updated"]
+        assert cards[-1]["data"]["lowest_price_30d_cents"] == 11000
+        assert cards[-1]["data"]["revision"] > cards[-2]["data"]["revision"]
+
+    def test_a_delisted_product_gets_no_card(self, platform, client, clock, admin, merchant, product):
+        from services.catalog.jobs import announce_aged_prices
+        client.patch(f"/api/catalog/products/{product['id']}", json={"exclusive_price_cents": 7000},
+                     headers=merchant)
+        client.post(f"/api/catalog/products/{product['id']}/delist", json={}, headers=merchant)
+        clock.advance(days=31)
+        assert announce_aged_prices(platform["catalog"].db, clock.now()) == 0
