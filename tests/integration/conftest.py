@@ -54,56 +54,55 @@ def docker_ok() -> bool:
     return _docker_available()
 
 
-@pytest.fixture(scope="session")
-def amqp_base_url(docker_ok):
-    url = os.environ.get("GWH_TEST_AMQP_URL")
+def _server(what: str, env_var: str, default: str, docker_ok: bool, start_container):
+    """The URL of one server: GWH_TEST_* if set, else a container where Docker answers,
+    else the local default."""
+    url = os.environ.get(env_var)
     if not url and docker_ok:
-        from testcontainers.rabbitmq import RabbitMqContainer
-        container = RabbitMqContainer("rabbitmq:3.13-management").start()
+        container, url = start_container()
         try:
-            params = container.get_connection_params()
-            yield f"amqp://guest:guest@{params.host}:{params.port}//"
+            yield url
         finally:
             container.stop()
         return
-    url = url or DEFAULTS["amqp"]
+    url = url or default
     if not _reachable(url):
-        _unavailable("RabbitMQ", url)
+        _unavailable(what, url)
     yield url
+
+
+def _rabbitmq():
+    from testcontainers.rabbitmq import RabbitMqContainer
+    container = RabbitMqContainer("rabbitmq:3.13-management").start()
+    params = container.get_connection_params()
+    return container, f"amqp://guest:guest@{params.host}:{params.port}//"
+
+
+def _postgres():
+    from testcontainers.postgres import PostgresContainer
+    container = PostgresContainer("postgres:16", driver=None).start()
+    return container, container.get_connection_url()
+
+
+def _redis():
+    from testcontainers.redis import RedisContainer
+    container = RedisContainer("redis:7").start()
+    return container, f"redis://{container.get_container_host_ip()}:{container.get_exposed_port(6379)}/0"
+
+
+@pytest.fixture(scope="session")
+def amqp_base_url(docker_ok):
+    yield from _server("RabbitMQ", "GWH_TEST_AMQP_URL", DEFAULTS["amqp"], docker_ok, _rabbitmq)
 
 
 @pytest.fixture(scope="session")
 def postgres_base_url(docker_ok):
-    url = os.environ.get("GWH_TEST_POSTGRES_URL")
-    if not url and docker_ok:
-        from testcontainers.postgres import PostgresContainer
-        container = PostgresContainer("postgres:16", driver=None).start()
-        try:
-            yield container.get_connection_url()
-        finally:
-            container.stop()
-        return
-    url = url or DEFAULTS["postgres"]
-    if not _reachable(url):
-        _unavailable("PostgreSQL", url)
-    yield url
+    yield from _server("PostgreSQL", "GWH_TEST_POSTGRES_URL", DEFAULTS["postgres"], docker_ok, _postgres)
 
 
 @pytest.fixture(scope="session")
 def redis_base_url(docker_ok):
-    url = os.environ.get("GWH_TEST_REDIS_URL")
-    if not url and docker_ok:
-        from testcontainers.redis import RedisContainer
-        container = RedisContainer("redis:7").start()
-        try:
-            yield f"redis://{container.get_container_host_ip()}:{container.get_exposed_port(6379)}/0"
-        finally:
-            container.stop()
-        return
-    url = url or DEFAULTS["redis"]
-    if not _reachable(url):
-        _unavailable("Redis", url)
-    yield url
+    yield from _server("Redis", "GWH_TEST_REDIS_URL", DEFAULTS["redis"], docker_ok, _redis)
 
 
 @pytest.fixture
