@@ -1,23 +1,79 @@
 """Request and response shapes of the shop API; they also make its OpenAPI document.
 
-Requests are checked here for types and presence only; the rules (lengths, URLs, allowed
-values) live in the domain, which reports them as 422 with the same {field: [messages]}.
+The document is a promise to clients (and to the fuzzer in tests/api): each request field
+states the rule the domain enforces (lengths, patterns, choices), with the domain's own
+numbers and messages, so what the document calls valid is accepted and what it calls
+invalid is refused. The domain still checks every rule for its other callers (the CLI,
+the admin bootstrap).
 """
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.http import PageQuery, page_schema
 from shared.validation import Moment
 
+from services.shop.domain.accounts import PASSWORD_MAX, PASSWORD_MIN
+from services.shop.domain.fields import URL_MAX
+from services.shop.domain.profile import BIO_MAX, NICKNAME_MAX
+from services.shop.domain.visits import VISITOR_KEY
+
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+
+# The characters str.strip() trims (str.isspace), spelled out: `\s` means three different
+# things in Python, in ECMA-262 and in the Rust engine validators use, so a documented
+# pattern cannot lean on it.
+WHITE_SPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _matching(pattern: str, error: str, **kwargs) -> fields.String:
+    """A string the whole of which matches `pattern`, documented as `^pattern$`.
+
+    Checked with fullmatch: Python's `$` also matches before a final newline, the
+    document's (ECMA-262) `$` does not."""
+    whole = re.compile(pattern)
+
+    def check(value: str) -> None:
+        if not whole.fullmatch(value):
+            raise ValidationError(error)
+
+    metadata = {"pattern": f"^{pattern}$", **kwargs.pop("metadata", {})}
+    return fields.String(validate=[*kwargs.pop("validate", []), check], metadata=metadata, **kwargs)
+
+
+# The domain trims a username and lowers its case before checking [a-z0-9][a-z0-9_.-]{2,31}
+# (domain.accounts.USERNAME); said here of what the client sends. ASCII letters only: a
+# look-alike that lowers to one (the Kelvin sign lowers to "k") is refused.
+USERNAME_PATTERN = rf"[{WHITE_SPACE}]*[A-Za-z0-9][A-Za-z0-9_.-]{{2,31}}[{WHITE_SPACE}]*"
+USERNAME_ERROR = "3 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
+# A nickname is trimmed, then 1..NICKNAME_MAX characters; no NUL anywhere (PostgreSQL text
+# cannot hold one). As one pattern: white space, the kept text, white space.
+NICKNAME_PATTERN = (rf"[{WHITE_SPACE}]*[^{WHITE_SPACE}\x00]"
+                    rf"(?:[^\x00]{{0,{NICKNAME_MAX - 2}}}[^{WHITE_SPACE}\x00])?[{WHITE_SPACE}]*")
+NICKNAME_ERROR = f"1 to {NICKNAME_MAX} characters once trimmed, not blank, no NUL"
+NO_NUL = r"[^\x00]*"
+# What web_url_error (domain.fields) accepts, narrowed to what a document can say: http(s),
+# a host name, an optional port, then anything but white space and NUL.
+WEB_URL_PATTERN = (r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+                   rf"(?:[/?#][^{WHITE_SPACE}\x00]*)?")
+
+
+def WebUrl(**kwargs) -> fields.String:  # noqa: N802 (a field type, named like one)
+    return _matching(WEB_URL_PATTERN, "must be an http(s) URL with a host name, e.g. https://cdn.example.com/a.png",
+                     validate=[validate.Length(max=URL_MAX, error=f"must be at most {URL_MAX} characters")],
+                     metadata={"format": "uri"}, **kwargs)
 
 
 # --- accounts -----------------------------------------------------------------------------
 class Registration(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True)
-    nickname = fields.String(required=True)
+    username = _matching(USERNAME_PATTERN, USERNAME_ERROR, required=True,
+                         metadata={"description": "case-insensitive; surrounding spaces are trimmed"})
+    password = fields.String(required=True, validate=validate.Length(
+        min=PASSWORD_MIN, max=PASSWORD_MAX, error=f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"))
+    nickname = _matching(NICKNAME_PATTERN, NICKNAME_ERROR, required=True,
+                         metadata={"description": "surrounding spaces are trimmed"})
 
 
 class MerchantRegistration(Registration):
@@ -47,10 +103,13 @@ class MerchantAccount(Schema):
 
 # --- members ------------------------------------------------------------------------------
 class ProfilePatch(Schema):
-    nickname = fields.String()
-    avatar_url = fields.String(allow_none=True)
-    banner_url = fields.String(allow_none=True)
-    bio = fields.String(allow_none=True)
+    """Each field optional; null clears an image or the bio (a nickname cannot be cleared)."""
+
+    nickname = _matching(NICKNAME_PATTERN, NICKNAME_ERROR)
+    avatar_url = WebUrl(allow_none=True)
+    banner_url = WebUrl(allow_none=True)
+    bio = _matching(NO_NUL, "must not contain NUL characters", allow_none=True, validate=[
+        validate.Length(max=BIO_MAX, error=f"must be at most {BIO_MAX} characters")])
 
 
 class Member(Schema):
@@ -172,7 +231,11 @@ class Candidate(Schema):
 
 class VisitBody(Schema):
     product_id = Id(load_default=None, allow_none=True)
-    visitor_key = fields.String(load_default=None, allow_none=True)
+    # Required without a token (the domain says so: a document cannot make a field depend on
+    # the caller); its shape is checked with or without one.
+    visitor_key = _matching(VISITOR_KEY.pattern, "8 to 64 letters, digits, '_' or '-'",
+                            load_default=None, allow_none=True,
+                            metadata={"description": "the anonymous browser's key; required without a token"})
 
 
 class Accepted(Schema):
