@@ -6,13 +6,14 @@ from dataclasses import asdict
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal
-from shared.errors import NotFound, Unprocessable
+from shared.errors import NotFound
 from shared.http import page_of
 from shared.service import service_context
 
 from services.shop import schemas
 from services.shop.api.common import BEARER, me, require_member
 from services.shop.domain import analytics, orders, visits
+from services.shop.domain.cards import ProductCard
 from services.shop.domain.featured import Shop
 from services.shop.store import activity, members, shops
 from services.shop.store.common import new_id
@@ -25,6 +26,18 @@ def _shop(conn, member_id: str) -> Shop:
     if shop is None:
         raise NotFound(f"no shop {member_id}")
     return shop
+
+
+def _known_product(conn, product_id: str) -> ProductCard:
+    """The shop's card of a product named in a request body; 404 when it has none.
+
+    Unknown is 404, as for a member named in a friend request (CONTRACT.md: "404 unknown"):
+    the request is well formed, what it names does not exist (yet: the card may still be on
+    its way from the catalog). A known product that is not listed stays a 422."""
+    card = shops.card_of(conn, product_id)
+    if card is None:
+        raise NotFound(f"no product {product_id}")
+    return card
 
 
 @blp.get("/<member_id>")
@@ -48,11 +61,14 @@ def shop_page(member_id):
 @blp.response(201, schemas.FeaturedProduct)
 @blp.doc(security=BEARER)
 def feature(body):
-    """Feature a listed product in a free slot; it stays at least 72 hours."""
+    """Feature a listed product in a free slot; it stays at least 72 hours.
+
+    404 for a product the shop has never heard of, 422 for one that is not listed, 409 when
+    it is featured already or every slot is taken."""
     product_id = body["product_id"]
     with service_context().db.unit_of_work() as uow:
         shop = _shop(uow.conn, me())
-        card = shops.card_of(uow.conn, product_id)
+        card = _known_product(uow.conn, product_id)
         entry = shop.feature(card, product_id=product_id, now=uow.now())
         shops.add_featured(uow.conn, shop.member_id, entry)
         uow.emit("shop.featured.added", {"member_id": shop.member_id, "product_id": product_id})
@@ -100,8 +116,8 @@ def visit(body, shop_id):
         if not members.member_exists(uow.conn, shop_id):
             raise NotFound(f"no shop {shop_id}")
         product_id = body["product_id"]
-        if product_id is not None and shops.card_of(uow.conn, product_id) is None:
-            raise Unprocessable("unknown product", errors={"product_id": ["unknown product"]})
+        if product_id is not None:
+            _known_product(uow.conn, product_id)
         counted = visits.record_visit(visit_id=new_id(), shop_id=shop_id,
                                       member_id=principal.member_id if principal else None,
                                       visitor_key=body["visitor_key"], product_id=product_id, now=uow.now())

@@ -31,7 +31,7 @@ def test_an_unknown_shop_is_404(world, client):
 def test_unknown_and_delisted_products_cannot_be_featured(world, client):
     alice = world.member("alice")
     unknown = world.feature(alice, "no-such-product")
-    assert unknown.status_code == 422 and unknown.json["errors"] == {"product_id": ["unknown product"]}
+    assert unknown.status_code == 404 and unknown.json["detail"] == "no product no-such-product"
     product = world.product()
     world.delist(product)
     delisted = world.feature(alice, product)
@@ -166,7 +166,7 @@ def test_visits_count_each_time_but_each_visitor_once(world, client, clock):
 
 @pytest.mark.parametrize("body, status", [
     ({}, 422), ({"visitor_key": "short"}, 422), ({"visitor_key": "has spaces in it"}, 422),
-    ({"visitor_key": "browser-0001", "product_id": "no-such"}, 422), ({"visitor_key": 5}, 422),
+    ({"visitor_key": "browser-0001", "product_id": "no-such"}, 404), ({"visitor_key": 5}, 422),
 ])
 def test_bad_visits_are_problems_and_count_nothing(world, client, body, status):
     alice = world.member("alice")
