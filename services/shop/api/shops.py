@@ -11,7 +11,7 @@ from shared.http import page_of
 from shared.service import service_context
 
 from services.shop import schemas
-from services.shop.api.common import BEARER, me, require_member
+from services.shop.api.common import BEARER, OPTIONAL_BEARER, me, require_member
 from services.shop.domain import analytics, orders, visits
 from services.shop.domain.cards import ProductCard
 from services.shop.domain.featured import Shop
@@ -42,6 +42,7 @@ def _known_product(conn, product_id: str) -> ProductCard:
 
 @blp.get("/<member_id>")
 @blp.response(200, schemas.ShopPage)
+@blp.doc(security=OPTIONAL_BEARER)
 def shop_page(member_id):
     """A member's shop as anyone sees it; delisted products never appear."""
     if member_id == "me":
@@ -109,6 +110,7 @@ def candidates(query):
 @blp.post("/<shop_id>/visits")
 @blp.arguments(schemas.VisitBody)
 @blp.response(202, schemas.Accepted)
+@blp.doc(security=OPTIONAL_BEARER)
 def visit(body, shop_id):
     """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product."""
     principal = current_principal()
