@@ -1,7 +1,9 @@
 """Request and response shapes of the order API; they also make its OpenAPI document.
 
-Item counts and quantities are the domain's rules (services.order.domain.pricing), checked
-there so the 422 names the rule; the schemas check types and sizes.
+Item counts, quantities and the smallest withdrawal are the domain's rules
+(services.order.domain), checked there so the 422 names the rule; the schemas check types
+and sizes, and state those rules in the document with the domain's own numbers, so what
+the document calls valid is what the server accepts.
 """
 from __future__ import annotations
 
@@ -10,16 +12,21 @@ from marshmallow import Schema, fields, validate
 from shared.validation import Moment
 from shared.http import PageQuery, page_schema
 
+from services.order.domain import MAX_LINES, MAX_QUANTITY, MIN_WITHDRAWAL_CENTS
+from services.order.providers import SimulatedPaymentProvider
+
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 
 
 class ItemIn(Schema):
     product_id = Id(required=True)
-    quantity = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, metadata={"minimum": 1, "maximum": MAX_QUANTITY})
 
 
 class OrderCreate(Schema):
-    items = fields.List(fields.Nested(ItemIn), required=True)
+    items = fields.List(fields.Nested(ItemIn), required=True, metadata={
+        "minItems": 1, "maxItems": MAX_LINES, "uniqueItems": True,
+        "description": "one line per product: two lines naming one product are refused (422)"})
     shop_id = Id(load_default=None, allow_none=True)
 
 
@@ -31,7 +38,10 @@ class IdempotencyHeader(Schema):
 
 
 class PayBody(Schema):
-    method = fields.String(load_default="simulated", validate=validate.Length(min=1, max=32))
+    # The methods of the payment provider the platform ships (the use case asks the
+    # provider in use); one that plugs in another provider documents its methods here.
+    method = fields.String(load_default="simulated", validate=validate.Length(min=1, max=32),
+                           metadata={"enum": sorted(SimulatedPaymentProvider.methods)})
 
 
 class OrderItem(Schema):
@@ -85,7 +95,7 @@ class CommissionStatement(Schema):
 
 
 class WithdrawalCreate(Schema):
-    amount_cents = fields.Integer(required=True, strict=True)
+    amount_cents = fields.Integer(required=True, strict=True, metadata={"minimum": MIN_WITHDRAWAL_CENTS})
 
 
 class WithdrawalReject(Schema):
