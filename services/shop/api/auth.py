@@ -18,6 +18,7 @@ blp = Blueprint("shop_auth", __name__, url_prefix="/api/auth", description="Acco
 @blp.post("/register")
 @blp.arguments(schemas.Registration)
 @blp.response(201, schemas.Registered)
+@blp.alt_response(409, response="CONFLICT")
 def register(body):
     """Open a member account, with its shop; answers a token."""
     ctx = service_context()
@@ -28,6 +29,8 @@ def register(body):
 @blp.post("/login")
 @blp.arguments(schemas.Login)
 @blp.response(200, schemas.SignedIn)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def login(body):
     """Sign in; 401 on a wrong password, 429 (Retry-After) after repeated ones."""
     ctx = service_context()
@@ -40,6 +43,8 @@ def login(body):
 @blp.post("/merchants")
 @blp.arguments(schemas.MerchantRegistration)
 @blp.response(201, schemas.MerchantAccount)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(409, response="CONFLICT")
 @blp.doc(security=BEARER)
 def create_merchant(body):
     """A merchant account bound to one brand (admin only)."""

@@ -21,6 +21,8 @@ blp = Blueprint("shop_friends", __name__, url_prefix="/api/members/me", descript
 @blp.post("/friend-requests")
 @blp.arguments(schemas.FriendRequestBody)
 @blp.response(201, schemas.FriendRequest)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 @blp.doc(security=BEARER)
 def ask(body):
     """Ask a member to be friends."""
@@ -50,6 +52,9 @@ def incoming(query):
 
 @blp.post("/friend-requests/<request_id>/accept")
 @blp.response(200, schemas.FriendRequest)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 @blp.doc(security=BEARER)
 def accept(request_id):
     """Accept a request addressed to you."""
@@ -78,6 +83,7 @@ def list_friends(query):
 
 @blp.delete("/friends/<friend_id>")
 @blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=BEARER)
 def unfriend(friend_id):
     """End a friendship; either friend may."""

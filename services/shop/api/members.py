@@ -93,6 +93,8 @@ def get_notifications(query):
 @blp.get("/<member_id>/purchases")
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, schemas.PurchasePage)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=BEARER)
 def get_purchases(query, member_id):
     """What a member bought, if their privacy lets you see it; sensitive products only to them."""

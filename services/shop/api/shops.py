@@ -42,6 +42,7 @@ def _known_product(conn, product_id: str) -> ProductCard:
 
 @blp.get("/<member_id>")
 @blp.response(200, schemas.ShopPage)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=OPTIONAL_BEARER)
 def shop_page(member_id):
     """A member's shop as anyone sees it; delisted products never appear."""
@@ -60,6 +61,8 @@ def shop_page(member_id):
 @blp.post("/me/featured")
 @blp.arguments(schemas.FeatureBody)
 @blp.response(201, schemas.FeaturedProduct)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 @blp.doc(security=BEARER)
 def feature(body):
     """Feature a listed product in a free slot; it stays at least 72 hours.
@@ -78,6 +81,8 @@ def feature(body):
 
 @blp.delete("/me/featured/<product_id>")
 @blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
 @blp.doc(security=BEARER)
 def unfeature(product_id):
     """Take a product out of the shop; 409 with `locked_until` within 72 hours of featuring."""
@@ -110,6 +115,7 @@ def candidates(query):
 @blp.post("/<shop_id>/visits")
 @blp.arguments(schemas.VisitBody)
 @blp.response(202, schemas.Accepted)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=OPTIONAL_BEARER)
 def visit(body, shop_id):
     """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product."""
