@@ -51,6 +51,7 @@ def _context():
 @orders_blp.arguments(schemas.IdempotencyHeader, location="headers")
 @orders_blp.arguments(schemas.OrderCreate)
 @orders_blp.response(202, schemas.Order)
+@orders_blp.alt_response(409, response="CONFLICT")
 @orders_blp.doc(security=BEARER)
 def place_order(headers, body):
     """Place an order; the catalog then reserves its stock (pending -> awaiting_payment | rejected).
@@ -81,6 +82,8 @@ def list_orders(query):
 
 @orders_blp.get("/<order_id>")
 @orders_blp.response(200, schemas.Order)
+@orders_blp.alt_response(403, response="FORBIDDEN")
+@orders_blp.alt_response(404, response="NOT_FOUND")
 @orders_blp.doc(security=BEARER)
 def get_order(order_id):
     """One order (its buyer, or an admin)."""
@@ -92,6 +95,9 @@ def get_order(order_id):
 @orders_blp.post("/<order_id>/pay")
 @orders_blp.arguments(schemas.PayBody)
 @orders_blp.response(200, schemas.Order)
+@orders_blp.alt_response(403, response="FORBIDDEN")
+@orders_blp.alt_response(404, response="NOT_FOUND")
+@orders_blp.alt_response(409, response="CONFLICT")
 @orders_blp.doc(security=BEARER)
 def pay_order(body, order_id):
     """Pay an order awaiting payment, within 30 minutes of placing it."""
@@ -102,6 +108,9 @@ def pay_order(body, order_id):
 
 @orders_blp.post("/<order_id>/cancel")
 @orders_blp.response(200, schemas.Order)
+@orders_blp.alt_response(403, response="FORBIDDEN")
+@orders_blp.alt_response(404, response="NOT_FOUND")
+@orders_blp.alt_response(409, response="CONFLICT")
 @orders_blp.doc(security=BEARER)
 def cancel_order(order_id):
     """Cancel an order awaiting payment; its stock goes back to the catalog."""
@@ -112,6 +121,9 @@ def cancel_order(order_id):
 
 @orders_blp.post("/<order_id>/refund")
 @orders_blp.response(200, schemas.Order)
+@orders_blp.alt_response(403, response="FORBIDDEN")
+@orders_blp.alt_response(404, response="NOT_FOUND")
+@orders_blp.alt_response(409, response="CONFLICT")
 @orders_blp.doc(security=BEARER)
 def refund_order(order_id):
     """Refund a paid order within 7 days of payment; stock and commission are given back."""
@@ -140,6 +152,7 @@ def my_commissions(query):
 @commissions_blp.post("/me/withdrawals")
 @commissions_blp.arguments(schemas.WithdrawalCreate)
 @commissions_blp.response(201, schemas.Withdrawal)
+@commissions_blp.alt_response(409, response="CONFLICT")
 @commissions_blp.doc(security=BEARER)
 def ask_withdrawal(body):
     """Ask to be paid part of the settled balance (at least 100 cents); an admin decides."""
@@ -161,6 +174,7 @@ def my_withdrawals():
 @commissions_blp.get("/withdrawals")
 @commissions_blp.arguments(schemas.WithdrawalQuery, location="query")
 @commissions_blp.response(200, schemas.WithdrawalPage)
+@commissions_blp.alt_response(403, response="FORBIDDEN")
 @commissions_blp.doc(security=BEARER)
 def list_withdrawals(query):
     """Every member's withdrawals, oldest first, e.g. `?status=requested` (admin)."""
@@ -172,6 +186,9 @@ def list_withdrawals(query):
 
 @commissions_blp.post("/withdrawals/<withdrawal_id>/approve")
 @commissions_blp.response(200, schemas.Withdrawal)
+@commissions_blp.alt_response(403, response="FORBIDDEN")
+@commissions_blp.alt_response(404, response="NOT_FOUND")
+@commissions_blp.alt_response(409, response="CONFLICT")
 @commissions_blp.doc(security=BEARER)
 def approve_withdrawal(withdrawal_id):
     """Approve a requested withdrawal and pay it out (admin); a failed payout is retried."""
@@ -183,6 +200,9 @@ def approve_withdrawal(withdrawal_id):
 @commissions_blp.post("/withdrawals/<withdrawal_id>/reject")
 @commissions_blp.arguments(schemas.WithdrawalReject)
 @commissions_blp.response(200, schemas.Withdrawal)
+@commissions_blp.alt_response(403, response="FORBIDDEN")
+@commissions_blp.alt_response(404, response="NOT_FOUND")
+@commissions_blp.alt_response(409, response="CONFLICT")
 @commissions_blp.doc(security=BEARER)
 def reject_withdrawal(body, withdrawal_id):
     """Reject a requested withdrawal (admin); its amount is available again."""
