@@ -28,6 +28,7 @@ def influence_board(query):
 
 @blp.get("/members/<member_id>")
 @blp.response(200, schemas.MemberInfluence)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=[{}, {"bearer": []}])
 def member_influence(member_id):
     """A member's score, tier, slots, rank and next tier; breakdown and stats where allowed."""
