@@ -19,7 +19,7 @@ from runtime.demo import DEMO_PASSWORD, seed
 from runtime.embedded import Platform
 from tests.conftest import make_config
 
-SERVICE_NAMES = ("catalog",)
+SERVICE_NAMES = ("catalog", "shop", "order", "ranking")
 
 
 @pytest.fixture(scope="module")
