@@ -13,7 +13,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.http import PageQuery, page_schema
-from shared.validation import Moment
+from shared.validation import WHITE_SPACE, Moment
 
 from services.shop.domain.accounts import PASSWORD_MAX, PASSWORD_MIN
 from services.shop.domain.fields import URL_MAX
@@ -25,7 +25,6 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 # The characters str.strip() trims (str.isspace), spelled out: `\s` means three different
 # things in Python, in ECMA-262 and in the Rust engine validators use, so a documented
 # pattern cannot lean on it.
-WHITE_SPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 def _matching(pattern: str, error: str, **kwargs) -> fields.String:

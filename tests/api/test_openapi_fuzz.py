@@ -40,6 +40,21 @@ def member_headers(demo_platform):
 FUZZ = settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
+def _no_repeated_product(case) -> bool:
+    """Two lines of one product in an order are refused (a rule of the order domain, tested
+    in tests/unit/order), but JSON Schema cannot say "unique by product_id", so such bodies
+    are left out instead of being taken for valid data."""
+    items = case.body.get("items") if isinstance(case.body, dict) else None
+    if not isinstance(items, list):
+        return True
+    ids = [item.get("product_id") for item in items if isinstance(item, dict)]
+    return len(ids) == len(set(map(repr, ids)))
+
+
+# Operations whose bodies carry a rule the document cannot state.
+UNSTATABLE = {("POST", "/api/orders"): _no_repeated_product}
+
+
 @pytest.mark.parametrize("service", SERVICE_NAMES)
 def test_every_operation_keeps_its_document(service, demo_platform, member_headers):
     # schemathesis' pytest integration (from_fixture) does not run on pytest 9, so the
@@ -48,8 +63,13 @@ def test_every_operation_keeps_its_document(service, demo_platform, member_heade
     operations = [result.ok() for result in schema.get_all_operations()]
     assert operations
     for operation in operations:
+        strategy = operation.as_strategy()
+        rule = UNSTATABLE.get((operation.method.upper(), operation.path))
+        if rule is not None:
+            strategy = strategy.filter(rule)
+
         @FUZZ
-        @given(case=operation.as_strategy())
+        @given(case=strategy)
         def keeps_its_document(case):
             case.call_and_validate(headers=member_headers)
 
