@@ -18,7 +18,7 @@ from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
-from shared.errors import PROBLEM_JSON, Problem, problem_body
+from shared.errors import PROBLEM_JSON, BadRequest, Problem, problem_body
 from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
 
@@ -146,6 +146,12 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     app.register_blueprint(health_blueprint(service, checks))
     app.register_error_handler(Problem, _handle_problem)
     app.register_error_handler(Exception, _handle_unexpected)
+
+    @app.before_request
+    def _refuse_nul():
+        # PostgreSQL text cannot hold NUL: an id like %00 would fail in the driver as a 500.
+        if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
+            raise BadRequest("the path or query contains a NUL character")
 
     @app.before_request
     def _correlate():

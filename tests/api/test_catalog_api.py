@@ -340,3 +340,4 @@ class TestLowestPriceLeavesTheWindow:
         client.post(f"/api/catalog/products/{product['id']}/delist", json={}, headers=merchant)
         clock.advance(days=31)
         assert announce_aged_prices(platform["catalog"].db, clock.now()) == 0
+
