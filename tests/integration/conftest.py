@@ -143,9 +143,13 @@ def _fresh_db(base_url, request):
 
 @pytest.fixture
 def redis_url(redis_base_url):
-    """The Redis server, on a database index of its own that is flushed before and after."""
+    """The Redis server, on a database index of its own that is flushed before and after.
+
+    GWH_TEST_REDIS_DB picks the index (default 9), so two checkouts can run their suites
+    against one Redis at the same time without flushing each other's keys.
+    """
     import redis
-    url = redis_base_url.rsplit("/", 1)[0] + "/9"
+    url = redis_base_url.rsplit("/", 1)[0] + "/" + os.environ.get("GWH_TEST_REDIS_DB", "9")
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url
