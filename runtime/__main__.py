@@ -8,6 +8,7 @@ import threading
 from werkzeug.serving import make_server
 
 from shared import config as gwh_config
+from shared import logs, metrics
 
 from runtime.embedded import Platform
 
@@ -15,9 +16,14 @@ log = logging.getLogger("gwh")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure()
     config = gwh_config.load()
     platform = Platform(config).start()
+    if config.metrics_port is not None:
+        backlog = metrics.Backlog()
+        for parts in platform.parts.values():
+            backlog.watch(parts)
+        metrics.serve(config.metrics_port, backlog, addr=config.host)
     if config.demo_data:
         from runtime.demo import seed
         seed(platform)

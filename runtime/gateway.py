@@ -12,6 +12,7 @@ from typing import Callable
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
+from shared import correlation
 from shared.errors import PROBLEM_JSON, problem_body
 from shared.routes import GATEWAY_HEALTH, ROUTES, service_for
 
@@ -39,6 +40,10 @@ class Gateway:
         return result
 
     def __call__(self, environ, start_response):
+        # The request's id is chosen here, before routing, as nginx does (shared/correlation.py).
+        return correlation.wsgi(self._route)(environ, start_response)
+
+    def _route(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
         if path == GATEWAY_HEALTH:
             return aggregate(self.readiness())(environ, start_response)
@@ -65,13 +70,14 @@ def health_app(service_urls: dict[str, str], timeout: float = 2.0):
         readiness = {}
         for name, url in service_urls.items():
             try:
-                reply = requests.get(url.rstrip("/") + "/health/ready", timeout=timeout)
+                reply = requests.get(url.rstrip("/") + "/health/ready", timeout=timeout,
+                                     headers=correlation.outgoing_headers())
                 readiness[name] = (reply.status_code, reply.json())
             except Exception as exc:  # unreachable is simply not ready
                 readiness[name] = (503, {"checks": {"http": {"ok": False, "detail": str(exc)[:200]}}})
         return aggregate(readiness)(environ, start_response)
 
-    return app
+    return correlation.wsgi(app)
 
 
 def create_health_app():

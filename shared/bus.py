@@ -27,6 +27,8 @@ from typing import Any, Callable, Iterable
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from shared import metrics
+from shared.correlation import event_headers
 from shared.events import CATALOGUE, Event, InvalidEvent, correlation_id_var, parse_event
 
 log = logging.getLogger("gwh.bus")
@@ -159,7 +161,8 @@ class Bus:
     # --- publishing -----------------------------------------------------------------------
     def publish(self, envelope: dict[str, Any]) -> None:
         """Publish one event envelope; returns only once the broker confirmed it."""
-        self._publish_raw(envelope, exchange=self.exchange, routing_key=envelope["type"])
+        self._publish_raw(envelope, exchange=self.exchange, routing_key=envelope["type"],
+                          headers=event_headers(envelope))
 
     def _publish_raw(self, body: Any, *, exchange: Exchange | str, routing_key: str,
                      headers: dict | None = None) -> None:
@@ -235,29 +238,38 @@ class Consumer:
         except InvalidEvent as exc:
             log.error("%s: invalid event, dead-lettered: %s", self.service, exc)
             self._dead_letter(body, message, f"invalid: {exc}")
+            metrics.dead_lettered(self.service, "invalid")
             return
         token = correlation_id_var.set(evt.correlation_id)
         try:
             self.dispatch(evt)
+            # Inside the event's correlation id: this line is where a request is followed into
+            # the consuming service.
+            log.info("%s handled %s %s", self.service, evt.type, evt.id,
+                     extra={"service": self.service, "event_type": evt.type, "event_id": evt.id})
         except self.transient as exc:
             # The store is down, not the message: wait, put it back, and try again later.
             log.warning("%s: %s %s waits for its store: %s", self.service, evt.type, evt.id, exc)
             self._stop.wait(min(5.0, max(self.bus.retry_backoff, 0.05) * 5))
             message.requeue()
+            metrics.retried(self.service, evt.type, "store_unavailable")
             return
         except Exception as exc:  # a handler's bug or a rule violation: bounded retries
             if attempt >= self.bus.max_attempts:
                 log.exception("%s: %s %s failed %d times, dead-lettered", self.service, evt.type, evt.id, attempt)
                 self._dead_letter(body, message, f"{type(exc).__name__}: {exc}")
+                metrics.dead_lettered(self.service, evt.type)
             else:
                 log.warning("%s: %s %s failed (attempt %d): %s", self.service, evt.type, evt.id, attempt, exc)
                 self._stop.wait(min(2.0, self.bus.retry_backoff * (2 ** (attempt - 1))))
                 self._republish(body, message, attempt + 1)
+                metrics.retried(self.service, evt.type, "handler_failed")
             return
         finally:
             correlation_id_var.reset(token)
         message.ack()
         self.handled += 1
+        metrics.consumed(self.service, evt.type)
 
     def _republish(self, body, message, attempt: int) -> None:
         # To the tail of our own queue through the default exchange, then ack the original:

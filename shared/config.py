@@ -52,6 +52,11 @@ class Config:
     # Used by the gateway's /health in the cluster mode, and by the ranking rebuild.
     service_urls: dict[str, str] = field(default_factory=dict)
     gateway_url: str = "http://127.0.0.1:8000"
+    # A worker (and the embedded mode) serves its Prometheus metrics on this port; None: not at all.
+    metrics_port: int | None = None
+    # Log lines: "json" or "text"; "" chooses text in the embedded mode, json otherwise (shared/logs.py).
+    log_format: str = ""
+    log_level: str = "INFO"
 
     @property
     def embedded_bus(self) -> bool:
@@ -93,6 +98,9 @@ def load(environ: dict[str, str] | None = None) -> Config:
         max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
         service_urls=service_urls,
         gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",
+        metrics_port=int(env["GWH_METRICS_PORT"]) if env.get("GWH_METRICS_PORT") else None,
+        log_format=(env.get("GWH_LOG_FORMAT") or "").lower(),
+        log_level=(env.get("GWH_LOG_LEVEL") or "INFO").upper(),
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http
 import logging
-import uuid
 from typing import Any, Callable, Iterable
 
 from flask import Flask, Response, g, json, request
@@ -18,6 +17,7 @@ from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
+from shared import correlation, metrics
 from shared.errors import PROBLEM_JSON, BadRequest, Problem, problem_body
 from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
@@ -139,6 +139,10 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
         GWH_SERVICE=service,
         JSON_SORT_KEYS=False,
     )
+    # First: every request, even one refused by the hooks below, has its id, is counted and logged.
+    _correlate(app)
+    app.extensions["gwh_backlog"] = backlog = metrics.Backlog()
+    metrics.instrument(app, service, backlog)
     api = ServiceApi(app, spec_kwargs={"info": {"description": description or f"The {service} service of Gouwuhao."}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     for blueprint in blueprints:
@@ -153,14 +157,24 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
         if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
             raise BadRequest("the path or query contains a NUL character")
 
+    if extra_setup:
+        extra_setup(app)
+    return app
+
+
+def _correlate(app: Flask) -> None:
+    """Serve each request under its id (shared/correlation.py) and answer it in X-Request-ID."""
     @app.before_request
-    def _correlate():
-        g.correlation_id = request.headers.get("X-Correlation-ID") or str(uuid.uuid4())
+    def _take_request_id():
+        g.correlation_id = correlation.choose(request.headers.get(correlation.HEADER),
+                                              request.headers.get(correlation.LEGACY_HEADER))
         g.correlation_token = correlation_id_var.set(g.correlation_id)
 
     @app.after_request
     def _tag(response: Response):
-        response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        request_id = g.get("correlation_id", "")
+        response.headers[correlation.HEADER] = request_id
+        response.headers[correlation.LEGACY_HEADER] = request_id
         return response
 
     @app.teardown_request
@@ -168,10 +182,6 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
         token = g.pop("correlation_token", None)
         if token is not None:
             correlation_id_var.reset(token)
-
-    if extra_setup:
-        extra_setup(app)
-    return app
 
 
 # --- pagination (CONTRACT.md "Lists") ----------------------------------------------------

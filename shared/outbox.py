@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from shared import metrics
 from shared.bus import Bus
 from shared.clock import utcnow
 from shared.db import Database
@@ -84,12 +85,14 @@ class OutboxRelay:
         sent: list[int] = []
         self._error = None
         for seq, envelope in rows:
+            event = json.loads(envelope)
             try:
-                self.bus.publish(json.loads(envelope))
+                self.bus.publish(event)
             except Exception as exc:
                 self._error = exc
                 break
             sent.append(seq)
+            metrics.published(self.db.producer, event.get("type", "unknown"))
         return sent
 
     def run(self) -> None:

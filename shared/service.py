@@ -18,8 +18,11 @@ from typing import Any, Callable
 
 from flask import Flask
 
+from shared import logs, metrics
 from shared.bus import Bus, Consumer, Subscriptions
+from shared.correlation import new_id
 from shared.db import Database
+from shared.events import correlation_id_var
 from shared.outbox import OutboxRelay
 
 log = logging.getLogger("gwh.service")
@@ -35,10 +38,14 @@ class PeriodicJob:
 
     def loop(self, stop: threading.Event) -> None:
         while not stop.wait(self.interval):
+            # One correlation id per run: its log lines and the events it emits go together.
+            token = correlation_id_var.set(f"{self.name}-{new_id()}")
             try:
                 self.run()
             except Exception:
                 log.exception("periodic job %s failed; it runs again in %.0fs", self.name, self.interval)
+            finally:
+                correlation_id_var.reset(token)
 
 
 @dataclass
@@ -57,6 +64,12 @@ class ServiceParts:
     extras: dict[str, Any] = field(default_factory=dict)
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self):
+        # The app's /metrics reports this service's outbox backlog and queue depth.
+        backlog = self.app.extensions.get("gwh_backlog")
+        if backlog is not None:
+            backlog.watch(self)
 
     def start_background(self, *, consumer: bool = True, relay: bool = True, periodic: bool = True) -> None:
         targets: list[tuple[str, Callable[[], None]]] = []
@@ -98,14 +111,16 @@ class ServiceParts:
         self.bus.close()
 
 
-def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None) -> None:
+def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None,
+               metrics_port: int | None = None) -> None:
     """The worker entry point of the cluster mode: consume, relay and run jobs until SIGTERM.
 
     On SIGTERM/SIGINT it stops taking messages, lets the one in hand finish (it is acked
     only after its handler committed, so an interrupted one is redelivered), flushes the
-    outbox once more, and exits.
+    outbox once more, and exits. With `metrics_port` (GWH_METRICS_PORT) it serves its
+    Prometheus metrics there (shared/metrics.py).
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure()
     stop = threading.Event()
 
     def on_signal(signum, _frame):
@@ -117,6 +132,9 @@ def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None
     if declare is not None:
         declare(parts.bus)
     parts.start_background()
+    metrics_server = None
+    if metrics_port is not None:
+        metrics_server = metrics.serve(metrics_port, metrics.Backlog().watch(parts))
     log.info("%s worker started", parts.name)
     stop.wait()
     parts.stop_background()
@@ -126,6 +144,8 @@ def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None
         except Exception as exc:
             log.warning("%s: events left in the outbox for the next start: %s", parts.name, exc)
     parts.close()
+    if metrics_server is not None:
+        metrics_server.shutdown()
 
 
 @dataclass
@@ -210,4 +230,4 @@ def worker_main(name: str, build: Callable, argv: list[str]) -> None:
         sys.exit(f"usage: python -m services.{name}.app worker")
     from runtime.topology import declare_all
     config = gwh_config.resolve_jwt_secret(gwh_config.load())
-    run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+    run_worker(build(config, Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port)

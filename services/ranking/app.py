@@ -8,10 +8,10 @@ In the embedded mode the runtime runs the consumer and the refresh job as thread
 """
 from __future__ import annotations
 
-import logging
 import sys
 
 from shared import config as gwh_config
+from shared import logs
 from shared.auth import Principal, issue_token
 from shared.bus import Bus, Consumer
 from shared.clock import SystemClock
@@ -67,7 +67,7 @@ def create_app(config=None):
 
 def run_rebuild(config) -> None:
     from services.ranking.rebuild import histories, http_fetch, rebuild
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure()
     parts = build(config, Bus.from_config(config))
     try:
         token = issue_token(config.jwt_secret, Principal("ranking-rebuild", roles=("admin",)), ttl_seconds=3600)
@@ -83,7 +83,7 @@ def main(argv: list[str]) -> None:
     config = gwh_config.resolve_jwt_secret(gwh_config.load())
     command = argv[:1]
     if command == ["worker"]:
-        run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+        run_worker(build(config, Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port)
     elif command == ["rebuild"]:
         declare_all(Bus.from_config(config))
         run_rebuild(config)
