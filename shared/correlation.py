@@ -22,7 +22,9 @@ HEADER = "X-Request-ID"
 LEGACY_HEADER = "X-Correlation-ID"
 # What a client may choose: a UUID, nginx's 32 hex digits, a trace id. Anything else (too
 # long, spaces, quotes, control characters) would end up in every log line; it is replaced.
-_ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The same pattern goes into nginx's config (deploy/nginx/render.py).
+ACCEPTABLE_REQUEST_ID = r"^[A-Za-z0-9._:-]{1,128}$"
+_ACCEPTABLE = re.compile(ACCEPTABLE_REQUEST_ID)
 
 
 def new_id() -> str:

@@ -22,6 +22,7 @@ import re
 import sys
 from dataclasses import dataclass, replace
 
+from shared.correlation import ACCEPTABLE_REQUEST_ID
 from shared.errors import PROBLEM_JSON, problem_body
 from shared.routes import GATEWAY_HEALTH, ROUTES
 
@@ -135,7 +136,7 @@ def _problem(status: int, title: str, detail: str, slug: str) -> str:
 
 
 # The answers nginx gives itself are problem+json, like every service's errors, and carry
-# the correlation id the request would have been proxied with.
+# the request id the request would have been proxied with.
 NOT_FOUND = (404, _problem(404, "Not Found", "no service serves this path", "not-found"))
 FORBIDDEN = (403, _problem(403, "Forbidden", "this path is served to the cluster network only", "forbidden"))
 TOO_LARGE = (413, _problem(413, "Payload Too Large", f"request bodies are limited to {MAX_BODY}",
@@ -146,8 +147,31 @@ UNAVAILABLE = (503, _problem(503, "Service Unavailable", "the service did not an
 
 def _answer(answer: tuple[int, str]) -> str:
     status, body = answer
-    return (f"default_type {PROBLEM_JSON}; add_header X-Correlation-ID $correlation_id always; "
-            f"return {status} {body};")
+    return (f"default_type {PROBLEM_JSON}; add_header X-Request-ID $correlation_id always; "
+            f"add_header X-Correlation-ID $correlation_id always; return {status} {body};")
+
+
+def _request_id_maps() -> list[str]:
+    """nginx maps choosing $correlation_id as shared.correlation.choose does."""
+    token = f'"~{ACCEPTABLE_REQUEST_ID}"'
+    return [
+        "    map $http_x_request_id $client_request_id {",
+        f"        {token} $http_x_request_id;",
+        "        default \"\";",
+        "    }",
+        "    map $http_x_correlation_id $client_correlation_id {",
+        f"        {token} $http_x_correlation_id;",
+        "        default \"\";",
+        "    }",
+        "    map $client_correlation_id $fallback_request_id {",
+        "        \"\" $request_id;",
+        "        default $client_correlation_id;",
+        "    }",
+        "    map $client_request_id $correlation_id {",
+        "        \"\" $fallback_request_id;",
+        "        default $client_request_id;",
+        "    }",
+    ]
 
 
 def _index() -> str:
@@ -203,16 +227,14 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         f"    client_body_temp_path {run}/nginx-client-body;",
         f"    proxy_temp_path {run}/nginx-proxy;",
         "",
-        "    # Keep the client's X-Correlation-ID; start one when it sent none, so every service",
+        "    # One id per request (shared/correlation.py): the client's X-Request-ID (or the older",
+        "    # X-Correlation-ID) when it is a sane token, else nginx's own $request_id; every service",
         "    # and the access log share it.",
-        "    map $http_x_correlation_id $correlation_id {",
-        "        default $http_x_correlation_id;",
-        "        \"\"      $request_id;",
-        "    }",
+        *_request_id_maps(),
         "    log_format gwh escape=json '{\"time\":\"$time_iso8601\",\"client\":\"$remote_addr\",'",
         "                               '\"request\":\"$request\",\"status\":$status,\"bytes\":$body_bytes_sent,'",
         "                               '\"seconds\":$request_time,\"upstream\":\"$upstream_addr\",'",
-        "                               '\"correlation_id\":\"$correlation_id\"}';",
+        "                               '\"request_id\":\"$correlation_id\"}';",
         "    access_log /dev/stdout gwh;",
         "",
     ]
@@ -226,6 +248,7 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         "        proxy_http_version 1.1;",
         "        proxy_set_header Connection \"\";",
         "        proxy_set_header Host $host;",
+        "        proxy_set_header X-Request-ID $correlation_id;",
         "        proxy_set_header X-Correlation-ID $correlation_id;",
         "        proxy_set_header X-Real-IP $remote_addr;",
         "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",

@@ -165,7 +165,7 @@ def test_a_live_nginx_routes_the_way_the_parsed_config_says(live_gateway):
 
 
 @pytest.mark.skipif(NGINX is None, reason="no nginx binary (Debian: apt-get install nginx-light)")
-def test_a_live_nginx_guards_internal_limits_bodies_and_forwards_the_correlation_id(live_gateway):
+def test_a_live_nginx_guards_internal_limits_bodies_and_forwards_the_request_id(live_gateway):
     port, access_log = live_gateway
     # /internal/: the cluster network passes, the outside gets a problem+json 403.
     status, _, _, body = request(port, "GET", "/internal/order/events?after=0")
@@ -183,24 +183,36 @@ def test_a_live_nginx_guards_internal_limits_bodies_and_forwards_the_correlation
                                      headers={"Content-Type": "application/json"})
     assert (status, ctype, json.loads(body)["status"]) == (413, "application/problem+json", 413)
 
-    # The client's correlation id reaches the service; without one nginx starts one.
-    _, _, _, body = request(port, "GET", "/api/catalog/products", headers={"X-Correlation-ID": "cid-42"})
+    # The client's request id reaches the service; without one nginx starts one; a header
+    # that is no sane token is replaced; the older X-Correlation-ID is still read.
+    _, _, _, body = request(port, "GET", "/api/catalog/products", headers={"X-Request-ID": "cid-42"})
     seen = json.loads(body)["headers"]
-    assert seen["x-correlation-id"] == "cid-42"
+    assert seen["x-request-id"] == "cid-42" and seen["x-correlation-id"] == "cid-42"
     assert seen["x-forwarded-for"] == "127.0.0.1" and seen["x-forwarded-proto"] == "http"
     _, _, _, body = request(port, "GET", "/api/catalog/products")
-    started = json.loads(body)["headers"]["x-correlation-id"]
+    started = json.loads(body)["headers"]["x-request-id"]
     assert len(started) == 32 and started != "cid-42"
-    status, _, headers, _ = request(port, "GET", "/api/ordersx", headers={"X-Correlation-ID": "cid-43"})
-    assert status == 404 and headers["X-Correlation-ID"] == "cid-43"
+    _, _, _, body = request(port, "GET", "/api/catalog/products", headers={"X-Request-ID": "a b\"c" + "x" * 200})
+    replaced = json.loads(body)["headers"]["x-request-id"]
+    assert len(replaced) == 32 and '"' not in replaced
+    _, _, _, body = request(port, "GET", "/api/catalog/products", headers={"X-Correlation-ID": "old-7"})
+    assert json.loads(body)["headers"]["x-request-id"] == "old-7"
+    _, _, _, body = request(port, "GET", "/api/catalog/products",
+                            headers={"X-Request-ID": "new-8", "X-Correlation-ID": "old-8"})
+    assert json.loads(body)["headers"]["x-request-id"] == "new-8"
+    status, _, headers, _ = request(port, "GET", "/api/ordersx", headers={"X-Request-ID": "cid-43"})
+    assert status == 404 and headers["X-Request-ID"] == "cid-43" and headers["X-Correlation-ID"] == "cid-43"
+    # /metrics is served on each service's own port to the cluster network, never by the gateway.
+    status, ctype, _, _ = request(port, "GET", "/metrics")
+    assert (status, ctype) == (404, "application/problem+json")
 
     # A service that does not answer is a problem+json 503, not nginx's HTML 502.
     status, ctype, _, body = request(port, "GET", "/api/ranking/influence")
     assert (status, ctype, json.loads(body)["status"]) == (503, "application/problem+json", 503)
 
-    # The access log is one JSON object a line, with the correlation id.
+    # The access log is one JSON object a line, with the request id.
     deadline = time.monotonic() + 5
     while "cid-42" not in access_log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     entries = [json.loads(line) for line in access_log.read_text().splitlines()]
-    assert any(e["correlation_id"] == "cid-42" and e["status"] == 200 for e in entries)
+    assert any(e["request_id"] == "cid-42" and e["status"] == 200 for e in entries)

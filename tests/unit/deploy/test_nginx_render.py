@@ -160,7 +160,7 @@ def test_the_body_limit_equals_the_services_and_every_location_keeps_the_forward
     assert size.endswith("k") and int(size[:-1]) * 1024 == Config().max_body_bytes
     server = nginxconf.server_of(root)
     headers = {d.args[0] for d in server.children("proxy_set_header")}
-    assert {"X-Correlation-ID", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP"} <= headers
+    assert {"X-Request-ID", "X-Correlation-ID", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP"} <= headers
     # A proxy_set_header inside a location would silently drop all of the server's.
     for location in server.children("location"):
         assert not location.children("proxy_set_header"), location.args
