@@ -75,15 +75,19 @@ def inbox_table(metadata: MetaData) -> Table:
         "inbox", metadata,
         Column("event_id", String(36), primary_key=True),
         Column("type", String(80), nullable=False),
-        Column("applied_at", DateTime(timezone=True), nullable=False),
+        # Indexed: retention deletes inbox ids older than a cut-off (migration 0002).
+        Column("applied_at", DateTime(timezone=True), nullable=False, index=True),
     )
 
 
 class Database:
     """One service's database: its engine, its tables, and units of work over them."""
 
-    def __init__(self, url: str, metadata: MetaData, producer: str, clock=None):
+    def __init__(self, url: str, metadata: MetaData, producer: str, clock=None, migrations: str | None = None):
         self.url = url
+        # The service whose Alembic history builds this schema (services/<name>/migrations);
+        # None: the metadata's tables are created as they are (tests' own tables, benchmarks).
+        self.migrations = migrations
         self.engine = make_engine(url)
         self.metadata = metadata
         self.producer = producer
@@ -100,15 +104,19 @@ class Database:
         return self.engine.dialect.name
 
     def create_all(self) -> None:
+        """Bring the schema up to date at start: the service's migrations, in one transaction."""
         with self._create_lock:
-            if self.dialect == "postgresql":
-                # An API and its workers start together on an empty database: one creates
-                # the tables while the others wait, instead of racing into a duplicate error.
-                with self.engine.begin() as conn:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    # An API and its workers start together on an empty database: one migrates
+                    # while the others wait, then finds nothing left to do, instead of racing
+                    # into a duplicate error.
                     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('gwh.create_all'))"))
+                if self.migrations:
+                    from shared.migrations import upgrade
+                    upgrade(conn, self.migrations)
+                else:
                     self.metadata.create_all(conn)
-            else:
-                self.metadata.create_all(self.engine)
 
     def drop_all(self) -> None:
         self.metadata.drop_all(self.engine)

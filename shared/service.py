@@ -191,7 +191,7 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
     from shared.http import create_service_app
     from shared.inbox import transactional_dispatch
 
-    db = Database(config.database_url(name), metadata, producer=name, clock=clock)
+    db = Database(config.database_url(name), metadata, producer=name, clock=clock, migrations=name)
     db.create_all()
     relay = OutboxRelay(db, bus, interval=config.relay_interval)
     consumer = None

@@ -39,9 +39,9 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> 
     while time.monotonic() < deadline:
         assert process.poll() is None, "the process exited"
         try:
-            if requests.get(url, timeout=2).status_code < 500:
+            if requests.get(url, timeout=5).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or accepted by a worker still booting
             pass
         time.sleep(0.2)
     raise TimeoutError(url)
@@ -80,18 +80,19 @@ def test_gunicorn_adds_up_its_workers_counters_and_logs_json(tmp_path):
         _wait_until_up(f"{base}/health/live", process)
         # Hold one sync worker on a request it has not finished reading: the next requests
         # all go to the other worker. Then finish it, so each worker has answered some.
-        held = socket.create_connection(("127.0.0.1", port), timeout=10)
+        # (Generous timeouts: the other worker may still be booting on a busy machine.)
+        held = socket.create_connection(("127.0.0.1", port), timeout=60)
         held.sendall(f"GET {ROUTE} HTTP/1.1\r\nHost: x\r\nX-Request-ID: held-1\r\n".encode())
         time.sleep(0.5)
         for i in range(10):
-            reply = requests.get(base + ROUTE, headers={"X-Request-ID": f"gun-{i}"}, timeout=10)
+            reply = requests.get(base + ROUTE, headers={"X-Request-ID": f"gun-{i}"}, timeout=60)
             assert reply.status_code == 200 and reply.headers["X-Request-ID"] == f"gun-{i}"
         held.sendall(b"Connection: close\r\n\r\n")
         assert held.recv(4096).startswith(b"HTTP/1.1 200")
         held.close()
         # No single worker answered 11 requests: a scrape that says 11 added both up.
         for _ in range(6):
-            text = requests.get(f"{base}/metrics", timeout=10).text
+            text = requests.get(f"{base}/metrics", timeout=60).text
             assert sample(text, "gwh_http_requests_total", service="catalog", route=ROUTE, status="200") == 11
             assert sample(text, "gwh_http_request_duration_seconds_count", service="catalog", route=ROUTE) == 11
             assert sample(text, "gwh_outbox_pending", service="catalog") == 0

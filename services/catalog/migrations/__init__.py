@@ -1,0 +1,1 @@
+"""The catalog service's schema migrations (Alembic; shared/migrations.py)."""

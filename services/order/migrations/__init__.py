@@ -1,0 +1,1 @@
+"""The order service's schema migrations (Alembic; shared/migrations.py)."""
