@@ -277,7 +277,8 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         f"        location {INTERNAL_PREFIX}/ {{ {_access(target)} {_answer(NOT_FOUND)} }}",
         "",
         "        # The same index the embedded gateway answers; anything unrouted is a 404.",
-        f"        location = / {{ default_type application/json; return 200 {_index()}; }}",
+        f"        location = / {{ default_type application/json; add_header X-Request-ID $correlation_id always; "
+        f"return 200 {_index()}; }}",
         f"        location / {{ {_answer(NOT_FOUND)} }}",
         f"        location @forbidden {{ {_answer(FORBIDDEN)} }}",
         f"        location @too_large {{ {_answer(TOO_LARGE)} }}",
