@@ -55,3 +55,11 @@ def test_metrics_are_served_by_each_service_and_never_through_the_gateway(platfo
     assert sample(text, "gwh_queue_consumers", service="catalog") is not None
     for path in ("/metrics", "/metrics/", "/api/metrics"):
         assert client.get(path).status_code == 404
+    # Neither invented methods nor unknown paths make new series.
+    catalog = Client(platform["catalog"].app, Response)
+    catalog.open("/api/catalog/products", method="BREW")
+    catalog.get("/no/such/path/123")
+    text = catalog.get("/metrics").get_data(as_text=True)
+    assert sample(text, "gwh_http_requests_total", service="catalog", method="BREW") is None
+    assert sample(text, "gwh_http_requests_total", service="catalog", method="other", status="405") >= 1
+    assert sample(text, "gwh_http_requests_total", service="catalog", route="unmatched", status="404") >= 1
