@@ -9,9 +9,10 @@ starting together on an empty database: one migrates, the others wait and find i
 PostgreSQL's DDL is transactional, so a failed migration leaves nothing half done), on
 SQLite inside one `BEGIN IMMEDIATE`.
 
-A database created before migrations existed (by `metadata.create_all`: it has an outbox
-table but no version table) is stamped at the first revision, which is exactly those
-tables, and then upgraded like any other.
+A database created without migrations (by `metadata.create_all`: it has an outbox table but
+no version table) is stamped: at head if its schema already equals the models (it was made
+from today's models), else at the first revision, which is exactly the tables as they were
+before migrations, and then upgraded like any other.
 
 Adding a migration after changing a service's tables (store.py):
 
@@ -69,8 +70,29 @@ def upgrade(connection: Connection, service: str, revision: str = "head") -> Non
     config = alembic_config(service, connection)
     tables = set(inspect(connection).get_table_names())
     if version_table(service) not in tables and "outbox" in tables:
-        command.stamp(config, BASELINE)
+        command.stamp(config, "head" if not differences(connection, service) else BASELINE)
     command.upgrade(config, revision)
+
+
+def service_metadata(service: str) -> MetaData:
+    """The service's tables as its code declares them, outbox and inbox included."""
+    from shared.db import inbox_table, outbox_table
+
+    metadata = importlib.import_module(f"services.{service}.store").metadata
+    # shared.db.Database adds these two to a service's metadata; so does this.
+    if "outbox" not in metadata.tables:
+        outbox_table(metadata)
+    if "inbox" not in metadata.tables:
+        inbox_table(metadata)
+    return metadata
+
+
+def differences(connection: Connection, service: str) -> list:
+    """What autogenerate would write to bring this schema to the models (empty: they agree)."""
+    from alembic.autogenerate import compare_metadata
+    context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                           "version_table": version_table(service)})
+    return compare_metadata(context, service_metadata(service))
 
 
 def run_env(service: str, metadata: MetaData) -> None:

@@ -68,8 +68,12 @@ def test_make_run_serves_on_its_port_and_drains_on_sigterm(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GWH_")}
     env.update(GWH_PORT=str(port), GWH_DATA_DIR=str(tmp_path / "data"), GWH_DEMO_DATA="1")
     root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen([sys.executable, "-m", "runtime"], cwd=root, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The output goes to a file, read at the end: an unread pipe fills up (a line per request
+    # and per event) and would stop the server mid-test.
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "runtime"], cwd=root, env=env,
+                                   stdout=log_file, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -87,10 +91,13 @@ def test_make_run_serves_on_its_port_and_drains_on_sigterm(tmp_path):
         assert requests.get(f"{base}/api/catalog/products", timeout=5).json()["total"] == 9
         assert requests.get(f"{base}/openapi/shop.json", timeout=5).status_code == 200
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        output = log_path.read_text()
         assert process.returncode == 0, output
         assert "drained" in output
+        # make run logs readable text lines, each naming its request id.
+        assert any(" INFO gwh.access [" in line for line in output.splitlines())
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()

@@ -27,9 +27,12 @@ ROOT = Path(__file__).resolve().parents[3]
 ORDERS = 600
 
 
-def start_worker(env):
-    return subprocess.Popen([sys.executable, "-m", "services.catalog.app", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def start_worker(env, log_path: Path):
+    # Its log goes to a file: a worker logs a line per event, and an unread pipe would fill
+    # and stop it.
+    with log_path.open("w") as log_file:
+        return subprocess.Popen([sys.executable, "-m", "services.catalog.app", "worker"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=log_file, text=True)
 
 
 def test_a_killed_worker_loses_nothing(amqp_url, postgres_url, tmp_path):
@@ -55,16 +58,16 @@ def test_a_killed_worker_loses_nothing(amqp_url, postgres_url, tmp_path):
         with db.reading() as conn:
             return conn.execute(select(func.count()).select_from(store.reservations)).scalar_one()
 
-    first = start_worker(env)
+    first = start_worker(env, tmp_path / "first-worker.log")
     second = None
     try:
-        assert wait_for(lambda: reservations() >= 50, 60), first.stderr.read() if first.poll() is not None else ""
+        assert wait_for(lambda: reservations() >= 50, 60), (tmp_path / "first-worker.log").read_text()[-3000:]
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         done_by_first = reservations()
         assert done_by_first < ORDERS, "the first worker finished before it could be killed"
 
-        second = start_worker(env)
+        second = start_worker(env, tmp_path / "second-worker.log")
         assert wait_for(lambda: reservations() == ORDERS, 120)
         assert wait_for(lambda: bus.queue_depth("catalog", [])[0] == 0, 30)
         # Its relay publishes what the first worker committed but never sent.

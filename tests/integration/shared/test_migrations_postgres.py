@@ -18,3 +18,8 @@ def test_a_database_at_the_previous_revision_is_upgraded(postgres_url, service):
 @pytest.mark.parametrize("service", checks.SERVICES)
 def test_a_database_from_before_migrations_is_stamped_then_upgraded(postgres_url, service):
     checks.check_a_database_from_before_migrations_is_stamped_then_upgraded(postgres_url, service)
+
+
+@pytest.mark.parametrize("service", checks.SERVICES)
+def test_a_database_made_from_todays_models_is_stamped_at_head(postgres_url, service):
+    checks.check_a_database_made_from_todays_models_is_stamped_at_head(postgres_url, service)

@@ -35,3 +35,8 @@ def test_the_embedded_platform_starts_on_migrated_databases(platform):
     for service in checks.SERVICES:
         with platform[service].db.engine.connect() as conn:
             assert migrations.current(conn, service) == migrations.head(service)
+
+
+@pytest.mark.parametrize("service", checks.SERVICES)
+def test_a_database_made_from_todays_models_is_stamped_at_head(tmp_path, service):
+    checks.check_a_database_made_from_todays_models_is_stamped_at_head(f"sqlite:///{tmp_path / 'x.db'}", service)
