@@ -52,6 +52,10 @@ class Config:
     # Used by the gateway's /health in the cluster mode, and by the ranking rebuild.
     service_urls: dict[str, str] = field(default_factory=dict)
     gateway_url: str = "http://127.0.0.1:8000"
+    # How long POST /api/orders waits for the owners' answers before it answers 202 pending,
+    # and how long a projection waits for an owner it asks (read-through) before a 503.
+    order_settle_wait: float = 2.0
+    owner_timeout: float = 1.0
 
     @property
     def embedded_bus(self) -> bool:
@@ -93,6 +97,8 @@ def load(environ: dict[str, str] | None = None) -> Config:
         max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
         service_urls=service_urls,
         gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",
+        order_settle_wait=float(env.get("GWH_ORDER_SETTLE_WAIT") or 2.0),
+        owner_timeout=float(env.get("GWH_OWNER_TIMEOUT") or 1.0),
     )
 
 

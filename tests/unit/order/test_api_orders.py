@@ -14,14 +14,19 @@ def test_an_order_is_pending_then_awaits_payment_once_the_catalog_reserved_its_s
     response = market.order(items=[{"product_id": tea, "quantity": 2}], settle=False)
     assert response.status_code == 202
     order = response.json
-    assert (order["status"], order["buyer_id"], order["total_cents"]) == ("pending", BUYER, 2 * 5000)
-    assert order["items"] == [{"product_id": tea, "quantity": 2, "unit_price_cents": 5000, "featured": False,
+    # Pending and unpriced: the catalog prices it in its answer, not the order service's copy.
+    assert (order["status"], order["buyer_id"], order["total_cents"]) == ("pending", BUYER, None)
+    assert order["items"] == [{"product_id": tea, "quantity": 2, "unit_price_cents": None, "featured": False,
                                "commission_cents": 0}]
+    assert order["waiting_for"] == ["catalog"]
+    assert response.headers["Location"] == f"/api/orders/{order['id']}" and response.headers["Retry-After"] == "1"
     market.settle()
-    assert market.get(order["id"]).json["status"] == "awaiting_payment"
+    settled = market.get(order["id"]).json
+    assert (settled["status"], settled["total_cents"], settled["waiting_for"]) == ("awaiting_payment", 10_000, [])
+    assert settled["items"][0]["unit_price_cents"] == 5000
     assert market.stock(tea) == 3
     [placed] = market.sent("order.placed")
-    assert placed["items"][0]["unit_price_cents"] == 5000
+    assert placed["items"] == [{"product_id": tea, "quantity": 2}]
 
 
 def test_a_product_featured_in_the_shop_costs_its_exclusive_price_and_earns_its_commission(market):
