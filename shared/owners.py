@@ -15,7 +15,8 @@ How the owner is reached:
 The routes asked are the owner's public reads (GET /api/catalog/products/{id}, ...): the
 facts they return are public already, so the read-through needs no credentials of its own.
 
-`get` answers the owner's JSON, None when the owner says 404, and raises OwnerUnavailable
+`get` answers the owner's JSON, None when the owner says 404 (or refuses the id itself, any
+other 4xx but 408 and 429), and raises OwnerUnavailable
 when the owner cannot say (unreachable, too slow, a 5xx): the caller must then not invent
 an answer, it answers 503 with Retry-After (OwnerUnavailable is that problem).
 """
@@ -57,13 +58,20 @@ class Owners:
 
     # --- the facts asked for ------------------------------------------------------------
     def product(self, product_id: str) -> dict | None:
-        return self.get("catalog", f"/api/catalog/products/{quote(product_id, safe='')}")
+        return self._by_id("catalog", "/api/catalog/products/", product_id)
 
     def brand(self, brand_id: str) -> dict | None:
-        return self.get("catalog", f"/api/catalog/brands/{quote(brand_id, safe='')}")
+        return self._by_id("catalog", "/api/catalog/brands/", brand_id)
 
     def shop(self, member_id: str) -> dict | None:
-        return self.get("shop", f"/api/shops/{quote(member_id, safe='')}")
+        return self._by_id("shop", "/api/shops/", member_id)
+
+    def _by_id(self, owner: str, prefix: str, the_id: str) -> dict | None:
+        try:
+            segment = quote(the_id.encode("utf-8"), safe="")
+        except UnicodeEncodeError:
+            return None                  # not even text (a lone surrogate): no owner holds such an id
+        return self.get(owner, prefix + segment)
 
     # --- the mechanism ------------------------------------------------------------------
     def get(self, owner: str, path: str) -> dict | None:
@@ -73,7 +81,9 @@ class Owners:
             status, body = self._over_http(owner, path)
         else:
             raise OwnerUnavailable(owner, f"no GWH_{owner.upper()}_URL is set")
-        if status == 404:
+        if 400 <= status < 500 and status not in (408, 429):
+            # 404: the owner has no such thing; another 4xx: the owner refuses the id itself
+            # (a NUL, or "me" that only names the caller), so it holds nothing under it either.
             return None
         if status != 200:
             raise OwnerUnavailable(owner, f"it answered {status}")

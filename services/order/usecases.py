@@ -20,10 +20,10 @@ from shared.db import Database, UnitOfWork
 from shared.errors import Conflict, NotFound, Unprocessable
 
 from services.order import store
-from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, CatalogTerms, CommissionEntry, ItemRequest,
-                                   Order, OrderStatus, ProductCard, RejectionReason, Withdrawal, WithdrawalStatus,
-                                   balance_of, book_commission, check_items, ensure_visible_to, place,
-                                   request_withdrawal)
+from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, CancellationReason, CatalogTerms,
+                                   CommissionEntry, ItemRequest, Order, OrderStatus, ProductCard, RejectionReason,
+                                   Withdrawal, WithdrawalStatus, balance_of, book_commission, check_items,
+                                   ensure_visible_to, place, request_withdrawal)
 from services.order.messages import emit_all
 from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
 from shared.owners import OwnerUnavailable, Owners
@@ -133,27 +133,34 @@ def _cancel_if_delisted(db: Database, owners: Owners | None, order_id: str, acto
     order = get_order(db, order_id, actor)
     if order.status is not OrderStatus.AWAITING_PAYMENT or not order.terms:
         return                                        # ensure_payable answers the others
-    with db.reading() as conn:
-        delisted = store.delisted_revisions(conn, order.terms)
-    for product_id in order.terms if owners is not None else ():
-        try:
-            product = owners.product(product_id)
-        except OwnerUnavailable as exc:
-            log.warning("paying order %s: %s; the order service's copy decides", order_id, exc.detail)
-            break
-        if product is not None and product.get("status") == "delisted":
-            delisted[product_id] = max(delisted.get(product_id, 0), int(product.get("revision") or 0))
-    if not any(order.terms[pid].revision < revision for pid, revision in delisted.items() if pid in order.terms):
+    delisted = _delisted_since(db, owners, order)
+    if not delisted:
         return
     with db.unit_of_work() as uow:
         order = store.order_by_id(uow.conn, order_id, for_update=True)
         if order is None:
             return
-        if any(order.product_delisted(pid, revision, now) for pid, revision in sorted(delisted.items())):
+        if any([order.product_delisted(pid, revision, now) for pid, revision in sorted(delisted.items())]):
             _save(uow, order)
-    if order.cancellation_reason is not None and order.cancellation_reason.value == "delisted":
+    if order.cancellation_reason is CancellationReason.DELISTED:
         raise Conflict(f"order {order_id} cannot be paid: a product of it was delisted, and the order is cancelled",
                        order_status=order.status.value, cancellation_reason=order.cancellation_reason.value)
+
+
+def _delisted_since(db: Database, owners: Owners | None, order: Order) -> dict[str, int]:
+    """product_id -> delisting revision, for the order's products delisted after they were reserved."""
+    with db.reading() as conn:
+        delisted = store.delisted_revisions(conn, order.terms)
+    for product_id in (order.terms if owners is not None else ()):
+        try:
+            product = owners.product(product_id)
+        except OwnerUnavailable as exc:
+            log.warning("paying order %s: %s; the order service's own copy decides", order.id, exc.detail)
+            break
+        if product is not None and product.get("status") == "delisted":
+            delisted[product_id] = max(delisted.get(product_id, 0), int(product.get("revision") or 0))
+    return {pid: revision for pid, revision in delisted.items()
+            if pid in order.terms and order.terms[pid].revision < revision}
 
 
 def cancel_order(db: Database, order_id: str, actor: Principal, now: datetime) -> Order:

@@ -21,3 +21,8 @@ def test_a_member_just_registered_is_at_zero_before_the_ranking_heard_of_them(cl
 def test_a_member_the_shop_does_not_know_either_is_a_404(client):
     reply = client.get("/api/ranking/members/nobody-here")
     assert reply.status_code == 404 and reply.json["status"] == 404
+
+
+def test_an_id_the_shop_refuses_outright_is_a_404_too(client):
+    # "me" names the caller at the shop (a 401 without a token), never a member.
+    assert client.get("/api/ranking/members/me").status_code == 404

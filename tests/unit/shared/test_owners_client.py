@@ -13,6 +13,8 @@ from werkzeug.wrappers import Request, Response
 
 from shared.owners import OwnerUnavailable, Owners
 
+SERVICES = ("catalog",)
+
 
 @Request.application
 def catalog(request):
@@ -63,3 +65,11 @@ def test_an_in_process_owner_comes_before_any_url(served):
     owners = Owners({"catalog": "http://127.0.0.1:9/never"})
     owners.attach_local({"catalog": catalog})
     assert owners.product("tea")["revision"] == 3
+
+
+@pytest.mark.parametrize("odd", ["nul\x00here", "lone\ud9c3surrogate", "a/b?c#d", "%00"])
+def test_an_id_no_owner_can_hold_is_unknown_not_a_failure(platform, odd):
+    owners = Owners()
+    owners.attach_local({"catalog": platform["catalog"].app})       # the real catalog, in-process
+    assert owners.product(odd) is None
+    assert owners.brand(odd) is None
