@@ -1,6 +1,6 @@
 """The events the order service consumes: the owners' answers in the order saga (the
-catalog's reservation, the shop's attribution), delistings, and the product cards and
-featured sets it shows. Each runs in one unit of work with its inbox row, so a redelivered
+catalog's reservation, the shop's attribution), delistings, and the product cards. (It no
+longer follows the shops' featured sets: the shop's attribution answer decides.) Each runs in one unit of work with its inbox row, so a redelivered
 event changes nothing; reordering is handled by the domain (saga answers) and by revisions
 and timestamps (projections).
 """
@@ -39,13 +39,3 @@ def product_card(uow: UnitOfWork, event: Event) -> None:
 def product_delisted(uow: UnitOfWork, event: Event) -> None:
     # Unpaid orders of it are cancelled; paid ones stand; new ones the catalog rejects.
     usecases.product_delisted(uow, event.data["product_id"], event.data["revision"])
-
-
-@subscriptions.on("shop.featured.added")
-def featured_added(uow: UnitOfWork, event: Event) -> None:
-    usecases.featured_changed(uow, event.data["member_id"], event.data["product_id"], True, event.occurred_at)
-
-
-@subscriptions.on("shop.featured.removed")
-def featured_removed(uow: UnitOfWork, event: Event) -> None:
-    usecases.featured_changed(uow, event.data["member_id"], event.data["product_id"], False, event.occurred_at)

@@ -1,8 +1,9 @@
 """The order service's tables and queries (SQLAlchemy Core), and the mapping to the domain.
 
-Orders, their lines, the commission ledger and withdrawals are the service's own records.
-`product_cards` and `featured` are projections of the catalog's and the shop's events:
-the order service prices from them and never reads another service's tables.
+Orders, their lines, the owners' answers, the commission ledger and withdrawals are the
+service's own records. `product_cards` is a projection of the catalog's events: it never
+prices an order (the catalog's answer does, docs/owners-decide.md), it remembers the
+delistings that prove an order must not be paid.
 
 Concurrency: on PostgreSQL a use case locks the rows it changes (`FOR UPDATE`); on SQLite
 every writing transaction starts with BEGIN IMMEDIATE (shared.db), which serialises them.
@@ -88,16 +89,6 @@ product_cards = Table(
     # The catalog's revision: a card older than the one held is dropped (the bus does not
     # promise order).
     Column("revision", Integer, nullable=False),
-)
-
-featured = Table(
-    "featured", metadata,
-    Column("member_id", String(64), primary_key=True),
-    Column("product_id", String(64), primary_key=True),
-    Column("is_featured", Boolean, nullable=False),
-    # When the shop featured or removed it (the event's occurred_at): a removal that
-    # overtook its own featuring must not be undone by the late featuring.
-    Column("as_of", DateTime(timezone=True), nullable=False),
 )
 
 commission_accounts = Table(
@@ -281,7 +272,7 @@ def unpaid_order_ids_with_product(conn: Connection, product_id: str, limit: int 
         .order_by(orders.c.created_at).limit(limit)).scalars())
 
 
-# --- projections: product cards and featured sets -----------------------------------------
+# --- projection: product cards -----------------------------------------------------------
 def upsert_card(conn: Connection, card: ProductCard, revision: int) -> bool:
     """Keep the card unless the one held is newer; True when it was stored."""
     held = conn.execute(select(product_cards.c.revision)
@@ -328,30 +319,6 @@ def cards_by_ids(conn: Connection, product_ids: Iterable[str]) -> dict[str, Prod
     rows = conn.execute(select(product_cards).where(product_cards.c.product_id.in_(ids))).mappings()
     return {r["product_id"]: ProductCard(r["product_id"], r["list_price_cents"], r["exclusive_price_cents"],
                                          r["commission_rate_bp"], r["status"]) for r in rows}
-
-
-def set_featured(conn: Connection, member_id: str, product_id: str, is_featured: bool, as_of: datetime) -> None:
-    """Record a featuring or a removal unless a later one for the same pair is already held."""
-    key = and_(featured.c.member_id == member_id, featured.c.product_id == product_id)
-    held = conn.execute(select(featured.c.as_of).where(key)).scalar_one_or_none()
-    if held is None:
-        try:
-            with conn.begin_nested():
-                conn.execute(featured.insert().values(member_id=member_id, product_id=product_id,
-                                                      is_featured=is_featured, as_of=as_of))
-            return
-        except IntegrityError:
-            held = conn.execute(select(featured.c.as_of).where(key)).scalar_one()
-    if as_of >= _aware(held):
-        conn.execute(update(featured).where(key).values(is_featured=is_featured, as_of=as_of))
-
-
-def featured_in(conn: Connection, member_id: str, product_ids: Iterable[str]) -> frozenset[str]:
-    ids = list(product_ids)
-    if not ids:
-        return frozenset()
-    return frozenset(conn.execute(select(featured.c.product_id).where(
-        featured.c.member_id == member_id, featured.c.product_id.in_(ids), featured.c.is_featured)).scalars())
 
 
 # --- the commission ledger ----------------------------------------------------------------

@@ -250,10 +250,6 @@ def card_changed(uow: UnitOfWork, data: dict) -> None:
     store.upsert_card(uow.conn, card, data.get("revision", 0))
 
 
-def featured_changed(uow: UnitOfWork, member_id: str, product_id: str, is_featured: bool, as_of: datetime) -> None:
-    store.set_featured(uow.conn, member_id, product_id, is_featured, as_of)
-
-
 # --- periodic jobs ------------------------------------------------------------------------
 def expire_unpaid_orders(db: Database, now: datetime) -> int:
     """Cancel every order unpaid for 30 minutes, one transaction each; how many it cancelled."""

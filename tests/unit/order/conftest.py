@@ -39,6 +39,7 @@ class Market:
 
     # --- the shop's side, as events -------------------------------------------------------
     def feature(self, member_id: str, product_id: str, *, removed=False) -> None:
+        """What the shop service will answer about `member_id`'s shop (and its event)."""
         shop = self.featured.setdefault(member_id, set())
         shop.discard(product_id) if removed else shop.add(product_id)
         self.publish("shop.featured.removed" if removed else "shop.featured.added",
