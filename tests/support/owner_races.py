@@ -84,14 +84,20 @@ class Shopper:
         assert response.status_code in (201, 202), response.json
         if response.status_code == 201 and tally is not None:
             tally.answered_settled += 1
-        order = response.json
-        deadline = time.monotonic() + 30
-        while order["status"] == "pending" and time.monotonic() < deadline:
-            assert response.headers.get("Retry-After") or response.status_code == 200
-            time.sleep(0.02)
-            response = self.client.get(f"/api/orders/{order['id']}", headers=bearer(buyer))
-            order = response.json
-        return order
+        if response.status_code == 202:
+            assert response.headers["Retry-After"] and response.headers["Location"]
+            return settled_order(self.client, response.json["id"], buyer)
+        return response.json
+
+
+def settled_order(client, order_id: str, buyer: str, timeout: float = 30) -> dict:
+    """The order once it is no longer pending, asked for as a client told to retry would."""
+    deadline = time.monotonic() + timeout
+    order = client.get(f"/api/orders/{order_id}", headers=bearer(buyer)).json
+    while order["status"] == "pending" and time.monotonic() < deadline:
+        time.sleep(0.02)
+        order = client.get(f"/api/orders/{order_id}", headers=bearer(buyer)).json
+    return order
 
 
 def check_line(tally: Tally, order: dict, unit: int, featured: bool, commission: int) -> None:
