@@ -103,7 +103,7 @@ def test_while_the_shops_and_rankings_copies_lag_their_owners_answer(running, sh
         _shorten_the_wait(running)
         placed = shopper.client.post("/api/orders", json={"items": [{"product_id": tea, "quantity": 1}],
                                                           "shop_id": sharer}, headers=bearer("m-friend"))
-        assert placed.status_code == 202 and placed.json["waiting_for"] == ["shop"]
+        assert placed.status_code == 202 and "shop" in placed.json["waiting_for"]
         pay = shopper.client.post(f"/api/orders/{placed.json['id']}/pay", json={}, headers=bearer("m-friend"))
         assert pay.status_code == 409 and pay.headers["Retry-After"] == "1"
     finally:
