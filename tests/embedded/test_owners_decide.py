@@ -8,8 +8,6 @@ comes from a projection that has not caught up (docs/owners-decide.md):
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 from flask import Response
 from werkzeug.test import Client
@@ -17,6 +15,7 @@ from werkzeug.test import Client
 from shared.bus import wait_for
 from tests.conftest import bearer, make_config
 from tests.support import owner_races
+from tests.support.owner_races import Held, shorten_the_wait
 from tests.unit.shop.conftest import FAST
 
 
@@ -45,31 +44,9 @@ def test_a_client_acting_at_once_is_never_refused_or_mispriced_by_a_lagging_copy
         assert tally.answered_settled > 0, tally            # the POST's own wait saw orders through
 
 
-class Held:
-    """A consumer whose handling of some event types waits until released: a projection
-    made to lag as long as the test wants. Everything behind it in the queue waits too."""
-
-    def __init__(self, parts, event_types):
-        self.release, self.holding = threading.Event(), threading.Event()
-        dispatch, held = parts.consumer.dispatch, set(event_types)
-
-        def slow(event):
-            if event.type in held:
-                self.holding.set()
-                self.release.wait(30)
-            dispatch(event)
-        parts.consumer.dispatch = slow
-
-
-def _shorten_the_wait(platform, seconds=0.2) -> None:
-    """POST /api/orders gives up waiting sooner (the held answer will not come meanwhile)."""
-    context = platform["order"].app.extensions["gwh"]
-    context.config = context.config.with_overrides(order_settle_wait=seconds)
-
-
 def test_an_order_placed_while_the_order_services_copy_lags_is_priced_right_later(running, shopper, admin):
     lag = Held(running["order"], {"catalog.product.listed", "catalog.product.updated"})
-    _shorten_the_wait(running)
+    shorten_the_wait(running)
     tea = shopper.product(list_price=5100, exclusive=4100)
     assert wait_for(lag.holding.is_set, 10)                  # the order service is stuck on the listing
     placed = shopper.client.post("/api/orders", json={"items": [{"product_id": tea, "quantity": 2}]},
@@ -100,7 +77,7 @@ def test_while_the_shops_and_rankings_copies_lag_their_owners_answer(running, sh
             "username": "lagmerchant", "password": "a-long-password", "nickname": "M", "brand_id": brand})
         assert merchant.status_code == 201, merchant.json
         # The order waits for the shop's attribution, which queues behind the held handler.
-        _shorten_the_wait(running)
+        shorten_the_wait(running)
         placed = shopper.client.post("/api/orders", json={"items": [{"product_id": tea, "quantity": 1}],
                                                           "shop_id": sharer}, headers=bearer("m-friend"))
         assert placed.status_code == 202 and "shop" in placed.json["waiting_for"]

@@ -10,10 +10,14 @@ tests/integration; each race returns a Tally of what went wrong, which must be n
   the commission.
 - brand_then_merchant: an admin creates a brand and a merchant for it at once: never 422.
 - member_then_ranking: a member registers and is looked up in the ranking at once: never 404.
+
+`Held` makes a projection lag as long as a test wants; `shorten_the_wait` makes POST
+/api/orders give up waiting sooner while an answer is held back.
 """
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -165,3 +169,25 @@ def member_then_ranking(shopper: Shopper, tries: int = TRIES) -> Tally:
         if response.status_code != 200:
             tally.wrong("false_refusals", f"ranking of {member}: {response.status_code} {response.json}")
     return tally
+
+
+class Held:
+    """A consumer whose handling of some event types waits until released: a projection
+    made to lag as long as the test wants. Everything behind it in the queue waits too."""
+
+    def __init__(self, parts, event_types):
+        self.release, self.holding = threading.Event(), threading.Event()
+        dispatch, held = parts.consumer.dispatch, set(event_types)
+
+        def slow(event):
+            if event.type in held:
+                self.holding.set()
+                self.release.wait(30)
+            dispatch(event)
+        parts.consumer.dispatch = slow
+
+
+def shorten_the_wait(platform, seconds=0.2) -> None:
+    """POST /api/orders gives up waiting sooner (the held answer will not come meanwhile)."""
+    context = platform["order"].app.extensions["gwh"]
+    context.config = context.config.with_overrides(order_settle_wait=seconds)

@@ -9,7 +9,7 @@ from flask import Response
 from werkzeug.test import Client
 
 from tests.conftest import make_config
-from tests.embedded.test_owners_decide import Held, _shorten_the_wait
+from tests.support.owner_races import Held, shorten_the_wait
 from tests.support import owner_races
 from tests.unit.shop.conftest import FAST
 from shared.bus import wait_for
@@ -43,7 +43,7 @@ def test_a_client_acting_at_once_is_never_refused_or_mispriced_by_a_lagging_copy
 
 def test_an_order_held_behind_a_lagging_copy_on_rabbitmq_is_priced_right_later(cluster, shopper):
     lag = Held(cluster["order"], {"catalog.product.listed"})
-    _shorten_the_wait(cluster)
+    shorten_the_wait(cluster)
     tea = shopper.product(list_price=5300, exclusive=4300)
     assert wait_for(lag.holding.is_set, 15)
     placed = shopper.client.post("/api/orders", json={"items": [{"product_id": tea, "quantity": 1}]},

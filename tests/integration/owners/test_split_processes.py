@@ -16,7 +16,7 @@ from werkzeug.test import Client
 
 from shared.bus import wait_for
 from tests.conftest import bearer, make_config
-from tests.embedded.test_owners_decide import Held
+from tests.support.owner_races import Held
 from tests.support.owner_races import Shopper, Tally, check_line, settled_order
 from tests.unit.shop.conftest import FAST
 
