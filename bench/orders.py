@@ -1,9 +1,10 @@
-"""Orders end to end in one process: the catalog and order services on the in-memory bus and
-SQLite, against the same number of writes in one bare SQLite transaction per order.
+"""Orders end to end in one process: the catalog, shop and order services on the in-memory
+bus and SQLite, against the same number of writes in one bare SQLite transaction per order.
 
 One Gouwuhao order is: POST /api/orders through a friend's shop (the order and its
 order.placed in the order database), the saga settled (the relay publishes, the catalog
-takes the stock and answers, the order service records the reservation), POST
+takes the stock and answers with its prices, the shop answers whether it features the
+product, the order service records both and prices the order), POST
 /api/orders/<id>/pay (the simulated charge, the order paid, the commission booked) and
 the last events relayed. Every write goes to SQLite files, one per service, as in
 `make run`.
@@ -28,11 +29,10 @@ from werkzeug.test import Client
 
 from services.catalog.schemas import MAX_STOCK
 from shared.auth import Principal, issue_token
-from shared.events import make_event
 
 from bench.measure import Side, compare, discard, scratch
 
-BUYER, FRIEND = "m-buyer", "m-friend"
+BUYER = "m-buyer"
 
 
 @contextmanager
@@ -63,7 +63,7 @@ class Shop:
         from runtime.embedded import Platform
         from tests.conftest import make_config, token_for
         self.data_dir = scratch("orders")
-        self.platform = Platform(make_config(self.data_dir), services=("catalog", "order"))
+        self.platform = Platform(make_config(self.data_dir), services=("catalog", "shop", "order"))
         self.client = Client(self.platform.gateway, Response)
         self.buyer = {"Authorization": f"Bearer {token_for(BUYER)}"}
         admin = {"Authorization": "Bearer " + issue_token(self.platform.config.jwt_secret,
@@ -73,23 +73,28 @@ class Shop:
             "brand_id": brand["id"], "sku": "O-1", "name": "Bench tea", "category": "tea",
             "list_price_cents": 5000, "exclusive_price_cents": 4500, "commission_rate_bp": 1000,
             "stock": MAX_STOCK}).json["id"]
-        # The order service knows a shop's featured products only from the shop's events.
-        self.platform.bus.publish(make_event("shop.featured.added",
-                                             {"member_id": FRIEND, "product_id": self.product_id}, "shop").to_dict())
+        # The friend's shop features the product: the shop answers so in each order's saga.
+        friend = self.client.post("/api/auth/register", json={
+            "username": "bench-friend", "password": "a-long-password", "nickname": "Friend"}).json
+        self.friend = friend["member_id"]
+        featured = self.client.post("/api/shops/me/featured", json={"product_id": self.product_id},
+                                    headers={"Authorization": f"Bearer {friend['token']}"})
+        assert featured.status_code == 201, featured.json
         self.platform.settle()
 
     def order(self) -> None:
         placed = self.client.post("/api/orders", headers=self.buyer, json={
-            "shop_id": FRIEND, "items": [{"product_id": self.product_id, "quantity": 1}]})
+            "shop_id": self.friend, "items": [{"product_id": self.product_id, "quantity": 1}]})
         assert placed.status_code == 202, placed.json
         self.platform.settle()
         paid = self.client.post(f"/api/orders/{placed.json['id']}/pay", headers=self.buyer,
                                 json={"method": "simulated"})
         assert paid.status_code == 200 and paid.json["status"] == "paid", paid.json
+        assert paid.json["commission_cents"] == 450, paid.json
         self.platform.settle()
 
     def engines(self):
-        return [self.platform[name].db.engine for name in ("catalog", "order")]
+        return [self.platform[name].db.engine for name in ("catalog", "shop", "order")]
 
     def close(self) -> None:
         self.platform.stop(drain=False)

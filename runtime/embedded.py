@@ -38,7 +38,12 @@ class Platform:
         self.parts: dict[str, ServiceParts] = {}
         for name in self.names:
             self.parts[name] = service_module(name).build(self.config, self.bus, self.clock)
-        self.gateway = Gateway({name: parts.app for name, parts in self.parts.items()})
+        apps = {name: parts.app for name, parts in self.parts.items()}
+        for parts in self.parts.values():
+            # Read-through (shared.owners): in one process, an owner is asked in-process.
+            if "owners" in parts.extras:
+                parts.extras["owners"].attach_local(apps)
+        self.gateway = Gateway(apps)
         self.started = False
 
     def __getitem__(self, name: str) -> ServiceParts:

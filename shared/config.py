@@ -57,6 +57,10 @@ class Config:
     # Log lines: "json" or "text"; "" chooses text in the embedded mode, json otherwise (shared/logs.py).
     log_format: str = ""
     log_level: str = "INFO"
+    # How long POST /api/orders waits for the owners' answers before it answers 202 pending,
+    # and how long a projection waits for an owner it asks (read-through) before a 503.
+    order_settle_wait: float = 2.0
+    owner_timeout: float = 1.0
 
     @property
     def embedded_bus(self) -> bool:
@@ -101,6 +105,8 @@ def load(environ: dict[str, str] | None = None) -> Config:
         metrics_port=int(env["GWH_METRICS_PORT"]) if env.get("GWH_METRICS_PORT") else None,
         log_format=(env.get("GWH_LOG_FORMAT") or "").lower(),
         log_level=(env.get("GWH_LOG_LEVEL") or "INFO").upper(),
+        order_settle_wait=float(env.get("GWH_ORDER_SETTLE_WAIT") or 2.0),
+        owner_timeout=float(env.get("GWH_OWNER_TIMEOUT") or 1.0),
     )
 
 

@@ -13,6 +13,7 @@ import contextvars
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
@@ -62,21 +63,76 @@ class ProductDelisted(EventData):
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+def OneOfEnum(enum: type[Enum], **kw) -> fields.String:  # noqa: N802 (a field factory)
+    return fields.String(validate=validate.OneOf([member.value for member in enum]), **kw)
+
+
+class StockRejection(str, Enum):
+    """Why the catalog, owner of availability, refused to reserve an order's stock."""
+
+    UNKNOWN_PRODUCT = "unknown_product"
+    DELISTED = "delisted"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+class AttributionOutcome(str, Enum):
+    """The shop's answer about the shop an order came through."""
+
+    ATTRIBUTED = "attributed"          # the shop exists; each line says if it features the product
+    UNKNOWN_SHOP = "unknown_shop"      # no shop has this id: the order is refused
+
+
+class CancellationReason(str, Enum):
+    """Why an order ended without being paid, or gives its stock back (order.cancelled)."""
+
+    REQUESTED = "requested"            # the buyer (or an admin) asked
+    EXPIRED = "expired"                # unpaid for 30 minutes
+    DELISTED = "delisted"              # a product of it was delisted before it was paid
+    # An order the owners rejected after the catalog had reserved its stock.
+    UNKNOWN_SHOP = "unknown_shop"
+    PRICE_CHANGED = "price_changed"
+    REJECTED = "rejected"
+
+
 class StockItem(EventData):
     product_id = Id()
     quantity = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class ReservedItem(StockItem):
+    """One reserved line, with the terms the catalog reserved it at: the order's price."""
+
+    list_price_cents = Cents(required=True)
+    exclusive_price_cents = Cents(required=True)
+    commission_rate_bp = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
 class StockReserved(EventData):
     order_id = Id()
-    items = fields.List(fields.Nested(StockItem), required=True)
+    items = fields.List(fields.Nested(ReservedItem), required=True)
 
 
 class StockRejected(EventData):
     order_id = Id()
     items = fields.List(fields.Nested(StockItem), required=True)
-    reason = fields.String(required=True, validate=validate.OneOf(["out_of_stock", "delisted", "unknown_product"]))
+    reason = OneOfEnum(StockRejection, required=True)
     product_id = fields.String(allow_none=True, load_default=None)
+
+
+class AttributedItem(EventData):
+    product_id = Id()
+    featured = fields.Boolean(required=True)
+
+
+class AttributionAnswered(EventData):
+    """The shop's answer, in the order saga: is each product featured in the shop the
+    order came through, at the moment the shop handled the order?"""
+
+    order_id = Id()
+    shop_id = Id()
+    outcome = OneOfEnum(AttributionOutcome, required=True)
+    items = fields.List(fields.Nested(AttributedItem), required=True)
 
 
 class MemberCard(EventData):
@@ -122,10 +178,14 @@ class OrderItem(EventData):
 
 
 class OrderPlaced(EventData):
+    """Asks the owners to decide: the catalog reserves and prices, the shop attributes.
+
+    The items carry no price: the order service does not price from its projections."""
+
     order_id = Id()
     buyer_id = Id()
     shop_id = fields.String(allow_none=True, load_default=None)
-    items = fields.List(fields.Nested(OrderItem), required=True, validate=validate.Length(min=1))
+    items = fields.List(fields.Nested(StockItem), required=True, validate=validate.Length(min=1))
 
 
 class OrderSettled(EventData):
@@ -137,6 +197,18 @@ class OrderSettled(EventData):
     items = fields.List(fields.Nested(OrderItem), required=True)
     total_cents = Cents(required=True)
     commission_cents = Cents(required=True)
+
+
+class CancelledItem(OrderItem):
+    # A line the owners never priced (the order ended before the catalog answered).
+    unit_price_cents = Cents(required=True, allow_none=True)
+
+
+class OrderCancelled(OrderSettled):
+    """order.cancelled also says why; the buyer is told the same on the order."""
+
+    items = fields.List(fields.Nested(CancelledItem), required=True)
+    reason = OneOfEnum(CancellationReason, allow_none=True, load_default=None)
 
 
 class CommissionSettled(EventData):
@@ -164,6 +236,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "catalog.product.delisted": (1, ProductDelisted),
     "catalog.stock.reserved": (1, StockReserved),
     "catalog.stock.rejected": (1, StockRejected),
+    "shop.attribution.answered": (1, AttributionAnswered),
     "shop.member.registered": (1, MemberCard),
     "shop.member.updated": (1, MemberCard),
     "shop.friendship.created": (1, Friendship),
@@ -175,7 +248,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "order.placed": (1, OrderPlaced),
     "order.paid": (1, OrderSettled),
     "order.refunded": (1, OrderSettled),
-    "order.cancelled": (1, OrderSettled),
+    "order.cancelled": (1, OrderCancelled),
     "order.commission.settled": (1, CommissionSettled),
     "ranking.influence.changed": (1, InfluenceChanged),
 }

@@ -28,6 +28,9 @@ def make_config(data_dir: Path, **overrides) -> Config:
         demo_data=False,
         exchange=f"gwh.test.{uuid.uuid4().hex[:10]}",
         relay_interval=0.05,
+        # Unit tests step the platform with settle(): POST /api/orders answers 202 at once.
+        # Tests of the running platform set the wait (GWH_ORDER_SETTLE_WAIT) back.
+        order_settle_wait=0.0,
         retry_backoff=0.0,
         memory_polling_interval=0.005,
     )

@@ -1,7 +1,10 @@
 """The catalog's HTTP API (CONTRACT.md "Catalog"): parse, check the rule, store, emit."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
 
 from shared.auth import require_principal
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -31,11 +34,16 @@ def create_brand(body):
     """Invite a brand (admin)."""
     domain.ensure_can_create_brand(require_principal())
     ctx = service_context()
-    with ctx.db.unit_of_work() as uow:
-        if store.brand_name_taken(uow.conn, body["name"]):
-            raise Conflict(f"a brand named {body['name']!r} exists")
-        brand = store.insert_brand(uow.conn, {**body, "created_at": uow.now()})
-        uow.emit("catalog.brand.created", {"brand_id": brand["id"], "name": brand["name"]})
+    name = unicodedata.normalize("NFC", body["name"])
+    try:
+        with ctx.db.unit_of_work() as uow:
+            if store.brand_name_taken(uow.conn, name):
+                raise Conflict(f"a brand named {name!r} exists")
+            brand = store.insert_brand(uow.conn, {**body, "name": name, "created_at": uow.now()})
+            uow.emit("catalog.brand.created", {"brand_id": brand["id"], "name": brand["name"]})
+    except IntegrityError:
+        # The same name from another request that committed first: the same 409.
+        raise Conflict(f"a brand named {name!r} exists")
     return brand
 
 

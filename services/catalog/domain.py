@@ -4,6 +4,7 @@ Pure functions over plain values: no Flask, no SQL, no broker.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping
@@ -113,3 +114,18 @@ def check_reservation(wanted: Mapping[str, int], products: Mapping[str, Mapping]
             if blocked(product_id, quantity):
                 return Rejection(reason, product_id)
     return None
+
+
+def reserved_terms(wanted: Mapping[str, int], products: Mapping[str, Mapping]) -> list[dict]:
+    """The reservation answer's lines: what each product was reserved at, which is the
+    price the order charges (the catalog owns it)."""
+    return [{"product_id": pid, "quantity": qty, "list_price_cents": products[pid]["list_price_cents"],
+             "exclusive_price_cents": products[pid]["exclusive_price_cents"],
+             "commission_rate_bp": products[pid]["commission_rate_bp"], "revision": products[pid]["revision"]}
+            for pid, qty in sorted(wanted.items())]
+
+
+def brand_key(name: str) -> str:
+    """What makes two brand names the same: NFC-normalised, case-folded. The duplicate
+    check and the unique index both use it, so they cannot disagree."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())

@@ -1,5 +1,9 @@
 """The catalog's side of the order saga: reserve stock on order.placed, give it back on
 order.cancelled / order.refunded. Each runs in one unit of work with its inbox row.
+
+The catalog owns prices and availability (docs/owners-decide.md): its reservation answer
+says, per line, the terms it reserved at (list and exclusive price, commission rate, the
+product's revision), and the order is priced from that answer, not from a projection.
 """
 from __future__ import annotations
 
@@ -29,7 +33,10 @@ def reserve_stock(uow: UnitOfWork, event: Event) -> None:
                                             "product_id": rejection.product_id})
         return
     store.record_reservation(uow.conn, order_id, wanted, "reserved", None, uow.now())
-    uow.emit("catalog.stock.reserved", {"order_id": order_id, "items": items})
+    # Read after the take: the rows are ours now (locked on PostgreSQL), so the terms are
+    # the ones in force at the moment the stock was reserved.
+    uow.emit("catalog.stock.reserved", {"order_id": order_id, "items": domain.reserved_terms(
+        wanted, store.products_by_ids(uow.conn, wanted))})
 
 
 @subscriptions.on("order.cancelled", "order.refunded")

@@ -75,6 +75,8 @@ class Product(Schema):
     sensitive = fields.Boolean()
     status = fields.String()
     delist_reason = fields.String(allow_none=True)
+    revision = fields.Integer(metadata={"description": "increases at every change of the product; "
+                                                       "events carry it too"})
     created_at = Moment()
     updated_at = Moment()
 

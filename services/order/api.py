@@ -9,8 +9,8 @@ from shared.auth import require_principal, require_role
 from shared.http import page_of
 from shared.service import service_context
 
-from services.order import schemas, usecases
-from services.order.domain import ItemRequest, Order, OrderStatus, Withdrawal
+from services.order import schemas, store, usecases
+from services.order.domain import RETRY_PENDING_SECONDS, ItemRequest, Order, OrderStatus, Withdrawal
 
 orders_blp = Blueprint("orders", __name__, url_prefix="/api/orders",
                        description="Orders: placing, paying, cancelling, refunding.")
@@ -21,12 +21,16 @@ BEARER = [{"bearer": []}]
 
 # --- presenting ---------------------------------------------------------------------------
 def order_view(order: Order) -> dict:
+    priced = order.is_priced
     return {
         "id": order.id, "status": order.status.value, "buyer_id": order.buyer_id, "shop_id": order.shop_id,
         "items": [{"product_id": line.product_id, "quantity": line.quantity,
                    "unit_price_cents": line.unit_price_cents, "featured": line.featured,
                    "commission_cents": line.commission_cents} for line in order.lines],
-        "total_cents": order.total_cents, "commission_cents": order.commission_cents,
+        "total_cents": order.total_cents if priced else None,
+        "commission_cents": order.commission_cents if priced else None,
+        "expected_total_cents": order.expected_total_cents,
+        "waiting_for": waiting_for(order),
         "rejection_reason": order.rejection_reason.value if order.rejection_reason else None,
         "cancellation_reason": order.cancellation_reason.value if order.cancellation_reason else None,
         "created_at": order.created_at,
@@ -35,6 +39,13 @@ def order_view(order: Order) -> dict:
         "paid_at": order.paid_at, "refundable_until": order.refundable_until,
         "cancelled_at": order.cancelled_at, "refunded_at": order.refunded_at,
     }
+
+
+def waiting_for(order: Order) -> list[str]:
+    if order.status is not OrderStatus.PENDING:
+        return []
+    return [owner for owner, waiting in (("catalog", order.reserved_at is None),
+                                         ("shop", order.awaits_attribution)) if waiting]
 
 
 def withdrawal_view(withdrawal: Withdrawal) -> dict:
@@ -50,22 +61,41 @@ def _context():
 @orders_blp.post("")
 @orders_blp.arguments(schemas.IdempotencyHeader, location="headers")
 @orders_blp.arguments(schemas.OrderCreate)
-@orders_blp.response(202, schemas.Order)
+@orders_blp.response(201, schemas.Order)
+@orders_blp.alt_response(202, schema=schemas.Order, description="still pending after the wait: ask again at "
+                         "`Location` after `Retry-After` seconds")
 @orders_blp.alt_response(409, response="CONFLICT")
 @orders_blp.doc(security=BEARER)
 def place_order(headers, body):
-    """Place an order; the catalog then reserves its stock (pending -> awaiting_payment | rejected).
+    """Place an order; the catalog prices and reserves it, the shop it came through attributes it.
 
-    The same `Idempotency-Key` from the same buyer returns the same order (and reserves
-    once); reused for a different order it is a 409.
+    The answer waits briefly (GWH_ORDER_SETTLE_WAIT) for both: 201 with the order
+    `awaiting_payment` (priced by them) or `rejected` (with the reason), else 202 with the
+    order `pending`, `Location` and `Retry-After`. The same `Idempotency-Key` from the same
+    buyer returns the same order (and reserves once); reused for a different order it is a 409.
     """
     buyer = require_principal()
-    _, db, now = _context()
+    ctx, db, now = _context()
     command = usecases.PlaceOrder(buyer_id=buyer.member_id, shop_id=body["shop_id"],
                                   items=tuple(ItemRequest(i["product_id"], i["quantity"]) for i in body["items"]),
-                                  idempotency_key=headers["idempotency_key"])
+                                  idempotency_key=headers["idempotency_key"],
+                                  expected_total_cents=body["expected_total_cents"])
     order, replayed = usecases.place_order(db, command, now)
-    return order_view(order), 202, ({"Idempotent-Replayed": "true"} if replayed else {})
+    wait = ctx.config.order_settle_wait
+    if order.status is OrderStatus.PENDING and wait > 0:
+        ctx.extras["settling"].wait_until(lambda: _settled(db, order.id), wait)
+        order = usecases.get_order(db, order.id, buyer)
+    extra = {"Idempotent-Replayed": "true"} if replayed else {}
+    if order.status is OrderStatus.PENDING:
+        return order_view(order), 202, {**extra, "Location": f"/api/orders/{order.id}",
+                                        "Retry-After": str(RETRY_PENDING_SECONDS)}
+    return order_view(order), 201, extra
+
+
+def _settled(db, order_id: str) -> bool:
+    with db.reading() as conn:
+        found = store.order_by_id(conn, order_id)
+    return found is None or found.status is not OrderStatus.PENDING
 
 
 @orders_blp.get("")
@@ -100,10 +130,14 @@ def get_order(order_id):
 @orders_blp.alt_response(409, response="CONFLICT")
 @orders_blp.doc(security=BEARER)
 def pay_order(body, order_id):
-    """Pay an order awaiting payment, within 30 minutes of placing it."""
+    """Pay an order awaiting payment, within 30 minutes of placing it.
+
+    409 with Retry-After while it is pending; 409 when a product of it was delisted since
+    (the order is then cancelled, `cancellation_reason` delisted)."""
     actor = require_principal()
     ctx, db, now = _context()
-    return order_view(usecases.pay_order(db, ctx.extras["payments"], order_id, actor, body["method"], now))
+    return order_view(usecases.pay_order(db, ctx.extras["payments"], order_id, actor, body["method"], now,
+                                         owners=ctx.extras.get("owners")))
 
 
 @orders_blp.post("/<order_id>/cancel")
@@ -162,13 +196,17 @@ def ask_withdrawal(body):
 
 
 @commissions_blp.get("/me/withdrawals")
-@commissions_blp.response(200, schemas.Withdrawal(many=True))
+@commissions_blp.arguments(schemas.PageQuery, location="query")
+@commissions_blp.response(200, schemas.WithdrawalPage)
 @commissions_blp.doc(security=BEARER)
-def my_withdrawals():
-    """The caller's withdrawals, newest first."""
+def my_withdrawals(query):
+    """The caller's withdrawals, newest first (a page, like every list)."""
     member = require_principal()
     _, db, _ = _context()
-    return [withdrawal_view(w) for w in usecases.statement(db, member.member_id).withdrawals]
+    withdrawals = usecases.statement(db, member.member_id).withdrawals
+    start = (query["page"] - 1) * query["per_page"]
+    return page_of([withdrawal_view(w) for w in withdrawals[start:start + query["per_page"]]],
+                   query["page"], query["per_page"], len(withdrawals))
 
 
 @commissions_blp.get("/withdrawals")

@@ -12,6 +12,8 @@ from shared.db import Database
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.order import api, store, usecases
+from services.order.settling import SettleWaiter
+from shared.owners import Owners
 from services.order.handlers import subscriptions
 from services.order.providers import (PaymentProvider, PayoutProvider, SimulatedPaymentProvider,
                                       SimulatedPayoutProvider)
@@ -38,11 +40,16 @@ def build(config, bus: Bus, clock=None, *, payments: PaymentProvider | None = No
                         lambda: usecases.retry_payouts(db, payouts, clock.now())),
         ]
 
-    return build_relational_service(
+    settling = SettleWaiter()
+    parts = build_relational_service(
         "order", config=config, bus=bus, clock=clock, metadata=store.metadata,
         subscriptions=subscriptions, blueprints=[api.orders_blp, api.commissions_blp], periodic=periodic,
-        extras={"payments": payments, "payouts": payouts},
-        description="Orders and their stock saga, payments, refunds, and the commission ledger.")
+        extras={"payments": payments, "payouts": payouts, "settling": settling, "owners": Owners.from_config(config)},
+        description="Orders and the saga in which the catalog and the shop decide, payments, refunds, "
+                    "and the commission ledger.")
+    if parts.consumer is not None:
+        parts.consumer.dispatch = settling.wake_after(parts.consumer.dispatch)
+    return parts
 
 
 def create_app(config=None):

@@ -1,7 +1,8 @@
-"""The events the order service consumes: the catalog's answers to the stock saga, and the
-product cards and featured sets it prices from. Each runs in one unit of work with its
-inbox row, so a redelivered event changes nothing; reordering is handled by the domain
-(saga answers) and by revisions and timestamps (projections).
+"""The events the order service consumes: the owners' answers in the order saga (the
+catalog's reservation, the shop's attribution), delistings, and the product cards. (It no
+longer follows the shops' featured sets: the shop's attribution answer decides.) Each runs in one unit of work with its inbox row, so a redelivered
+event changes nothing; reordering is handled by the domain (saga answers) and by revisions
+and timestamps (projections).
 """
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ subscriptions = Subscriptions("order")
 
 @subscriptions.on("catalog.stock.reserved")
 def stock_reserved(uow: UnitOfWork, event: Event) -> None:
-    usecases.stock_reserved(uow, event.data["order_id"])
+    usecases.stock_reserved(uow, event.data["order_id"], event.data["items"])
 
 
 @subscriptions.on("catalog.stock.rejected")
 def stock_rejected(uow: UnitOfWork, event: Event) -> None:
     usecases.stock_rejected(uow, event.data["order_id"], event.data["reason"])
+
+
+@subscriptions.on("shop.attribution.answered")
+def attribution_answered(uow: UnitOfWork, event: Event) -> None:
+    usecases.attribution_answered(uow, event.data["order_id"], event.data["outcome"], event.data["items"])
 
 
 @subscriptions.on("catalog.product.listed", "catalog.product.updated", "catalog.product.relisted")
@@ -31,15 +37,5 @@ def product_card(uow: UnitOfWork, event: Event) -> None:
 
 @subscriptions.on("catalog.product.delisted")
 def product_delisted(uow: UnitOfWork, event: Event) -> None:
-    # New orders for it are rejected at once; orders already placed keep their prices.
-    usecases.card_delisted(uow, event.data["product_id"], event.data["revision"])
-
-
-@subscriptions.on("shop.featured.added")
-def featured_added(uow: UnitOfWork, event: Event) -> None:
-    usecases.featured_changed(uow, event.data["member_id"], event.data["product_id"], True, event.occurred_at)
-
-
-@subscriptions.on("shop.featured.removed")
-def featured_removed(uow: UnitOfWork, event: Event) -> None:
-    usecases.featured_changed(uow, event.data["member_id"], event.data["product_id"], False, event.occurred_at)
+    # Unpaid orders of it are cancelled; paid ones stand; new ones the catalog rejects.
+    usecases.product_delisted(uow, event.data["product_id"], event.data["revision"])

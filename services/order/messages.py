@@ -31,12 +31,17 @@ def data_of(event) -> dict:
     if isinstance(event, CommissionSettled):
         return {"order_id": event.order_id, "shop_id": event.shop_id, "commission_cents": event.commission_cents}
     assert isinstance(event, OrderEvent)
+    if isinstance(event, OrderPlaced):
+        # No price: the catalog decides it in its answer (docs/owners-decide.md).
+        return {"order_id": event.order_id, "buyer_id": event.buyer_id, "shop_id": event.shop_id,
+                "items": [{"product_id": line.product_id, "quantity": line.quantity} for line in event.lines]}
     data = {
         "order_id": event.order_id, "buyer_id": event.buyer_id, "shop_id": event.shop_id,
         "items": [{"product_id": line.product_id, "quantity": line.quantity,
                    "unit_price_cents": line.unit_price_cents, "commission_cents": line.commission_cents}
                   for line in event.lines],
+        "total_cents": event.total_cents, "commission_cents": event.commission_cents,
     }
-    if not isinstance(event, OrderPlaced):
-        data.update(total_cents=event.total_cents, commission_cents=event.commission_cents)
+    if isinstance(event, OrderCancelled):
+        data["reason"] = event.reason
     return data

@@ -12,8 +12,12 @@ from marshmallow import Schema, fields, validate
 from shared.validation import Moment
 from shared.http import PageQuery, page_schema
 
-from services.order.domain import MAX_LINES, MAX_QUANTITY, MIN_WITHDRAWAL_CENTS
+from services.order.domain import (MAX_LINES, MAX_QUANTITY, MIN_WITHDRAWAL_CENTS, CancellationReason, OrderStatus,
+                                   RejectionReason)
 from services.order.providers import SimulatedPaymentProvider
+
+# 20 lines x 99 x the catalog's largest price, rounded up: a bound, not a business rule.
+MAX_EXPECTED_TOTAL = 10 ** 12
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 
@@ -28,6 +32,10 @@ class OrderCreate(Schema):
         "minItems": 1, "maxItems": MAX_LINES, "uniqueItems": True,
         "description": "one line per product: two lines naming one product are refused (422)"})
     shop_id = Id(load_default=None, allow_none=True)
+    expected_total_cents = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=MAX_EXPECTED_TOTAL),
+        metadata={"description": "the total the buyer saw; if the catalog's and the shop's answers make "
+                                 "another, the order is rejected with price_changed and shows the current figures"})
 
 
 class IdempotencyHeader(Schema):
@@ -54,14 +62,17 @@ class OrderItem(Schema):
 
 class Order(Schema):
     id = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in OrderStatus]})
     buyer_id = fields.String()
     shop_id = fields.String(allow_none=True)
     items = fields.List(fields.Nested(OrderItem))
-    total_cents = fields.Integer()
-    commission_cents = fields.Integer()
-    rejection_reason = fields.String(allow_none=True)
-    cancellation_reason = fields.String(allow_none=True)
+    total_cents = fields.Integer(allow_none=True, metadata={"description": "null until the owners priced it"})
+    commission_cents = fields.Integer(allow_none=True)
+    expected_total_cents = fields.Integer(allow_none=True)
+    waiting_for = fields.List(fields.String(), metadata={
+        "description": "while pending: whose answer the order still waits for (catalog, shop)"})
+    rejection_reason = fields.String(allow_none=True, metadata={"enum": [r.value for r in RejectionReason]})
+    cancellation_reason = fields.String(allow_none=True, metadata={"enum": [r.value for r in CancellationReason]})
     created_at = Moment()
     expires_at = Moment(allow_none=True, metadata={"description": "unpaid orders are cancelled then"})
     paid_at = Moment(allow_none=True)
@@ -86,7 +97,8 @@ class CommissionStatement(Schema):
     pending_cents = fields.Integer()
     settled_cents = fields.Integer()
     reversed_cents = fields.Integer()
-    withdrawn_cents = fields.Integer()
+    requested_cents = fields.Integer(metadata={"description": "withdrawals asked for or approved, not paid out yet"})
+    withdrawn_cents = fields.Integer(metadata={"description": "withdrawals paid out"})
     available_cents = fields.Integer()
     items = fields.List(fields.Nested(CommissionEntry))
     page = fields.Integer()

@@ -1,26 +1,28 @@
 """The order service's tables and queries (SQLAlchemy Core), and the mapping to the domain.
 
-Orders, their lines, the commission ledger and withdrawals are the service's own records.
-`product_cards` and `featured` are projections of the catalog's and the shop's events:
-the order service prices from them and never reads another service's tables.
+Orders, their lines, the owners' answers, the commission ledger and withdrawals are the
+service's own records. `product_cards` is a projection of the catalog's events: it never
+prices an order (the catalog's answer does, docs/owners-decide.md), it remembers the
+delistings that prove an order must not be paid.
 
 Concurrency: on PostgreSQL a use case locks the rows it changes (`FOR UPDATE`); on SQLite
 every writing transaction starts with BEGIN IMMEDIATE (shared.db), which serialises them.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint, and_, func, select, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from services.order.domain import (CancellationReason, CommissionEntry, EntryKind, EntryStatus, Order,
-                                   OrderLine, OrderStatus, ProductCard, RejectionReason, Withdrawal,
-                                   WithdrawalStatus)
+from services.order.domain import (Attribution, CancellationReason, CatalogTerms, CommissionEntry, EntryKind,
+                                   EntryStatus, Order, OrderLine, OrderStatus, ProductCard, RejectionReason,
+                                   Withdrawal, WithdrawalStatus)
 from services.order.domain.orders import UNPAID
 
 metadata = MetaData()
@@ -61,6 +63,20 @@ order_lines = Table(
     Column("featured", Boolean, nullable=False),
     Column("commission_rate_bp", Integer, nullable=False),
     Column("commission_cents", Integer, nullable=False),
+    # A delisting finds the unpaid orders of its product through this.
+    Index("ix_order_lines_product", "product_id"),
+)
+
+order_answers = Table(
+    # The owners' answers in an order's saga, and what the buyer expected to pay: kept
+    # beside the order (a table of its own, so databases made before it need no migration).
+    "order_answers", metadata,
+    Column("order_id", String(32), ForeignKey("orders.id"), primary_key=True),
+    Column("expected_total_cents", Integer),
+    # {product_id: {list_price_cents, exclusive_price_cents, commission_rate_bp, revision}}
+    Column("terms", Text),
+    # {"featured": [...], "unknown_shop": bool}
+    Column("attribution", Text),
 )
 
 product_cards = Table(
@@ -73,16 +89,6 @@ product_cards = Table(
     # The catalog's revision: a card older than the one held is dropped (the bus does not
     # promise order).
     Column("revision", Integer, nullable=False),
-)
-
-featured = Table(
-    "featured", metadata,
-    Column("member_id", String(64), primary_key=True),
-    Column("product_id", String(64), primary_key=True),
-    Column("is_featured", Boolean, nullable=False),
-    # When the shop featured or removed it (the event's occurred_at): a removal that
-    # overtook its own featuring must not be undone by the late featuring.
-    Column("as_of", DateTime(timezone=True), nullable=False),
 )
 
 commission_accounts = Table(
@@ -155,10 +161,44 @@ def add_order(conn: Connection, order: Order, idempotency_key: str | None = None
          "unit_price_cents": line.unit_price_cents, "featured": line.featured,
          "commission_rate_bp": line.commission_rate_bp, "commission_cents": line.commission_cents}
         for i, line in enumerate(order.lines)])
+    conn.execute(order_answers.insert().values(order_id=order.id, **_answers_row(order)))
 
 
 def save_order(conn: Connection, order: Order) -> None:
     conn.execute(update(orders).where(orders.c.id == order.id).values(**_order_row(order)))
+    # Lines are priced once, when the owners' answers are in; until then they hold no price.
+    for i, line in enumerate(order.lines):
+        conn.execute(update(order_lines).where(order_lines.c.order_id == order.id, order_lines.c.position == i)
+                     .values(unit_price_cents=line.unit_price_cents, featured=line.featured,
+                             commission_rate_bp=line.commission_rate_bp, commission_cents=line.commission_cents))
+    if conn.execute(update(order_answers).where(order_answers.c.order_id == order.id)
+                    .values(**_answers_row(order))).rowcount == 0:
+        conn.execute(order_answers.insert().values(order_id=order.id, **_answers_row(order)))
+
+
+def _answers_row(order: Order) -> dict:
+    terms = None if order.terms is None else json.dumps({
+        pid: {"list_price_cents": t.list_price_cents, "exclusive_price_cents": t.exclusive_price_cents,
+              "commission_rate_bp": t.commission_rate_bp, "revision": t.revision} for pid, t in order.terms.items()})
+    attribution = None if order.attribution is None else json.dumps(
+        {"featured": sorted(order.attribution.featured), "unknown_shop": order.attribution.unknown_shop})
+    return {"expected_total_cents": order.expected_total_cents, "terms": terms, "attribution": attribution}
+
+
+def _answers(conn: Connection, ids: list[str]) -> dict[str, dict]:
+    if not ids:
+        return {}
+    found = {}
+    for row in conn.execute(select(order_answers).where(order_answers.c.order_id.in_(ids))).mappings():
+        terms = json.loads(row["terms"]) if row["terms"] else None
+        attribution = json.loads(row["attribution"]) if row["attribution"] else None
+        found[row["order_id"]] = {
+            "expected_total_cents": row["expected_total_cents"],
+            "terms": None if terms is None else {pid: CatalogTerms(pid, **t) for pid, t in terms.items()},
+            "attribution": None if attribution is None else Attribution(frozenset(attribution["featured"]),
+                                                                        attribution["unknown_shop"]),
+        }
+    return found
 
 
 def _order_row(order: Order) -> dict:
@@ -211,6 +251,7 @@ def _orders(conn: Connection, rows) -> list[Order]:
                 product_id=line["product_id"], quantity=line["quantity"],
                 unit_price_cents=line["unit_price_cents"], featured=line["featured"],
                 commission_rate_bp=line["commission_rate_bp"], commission_cents=line["commission_cents"]))
+    answers = _answers(conn, ids)
     return [Order(
         id=r["id"], buyer_id=r["buyer_id"], shop_id=r["shop_id"], lines=tuple(lines[r["id"]]),
         created_at=_aware(r["created_at"]), status=OrderStatus(r["status"]),
@@ -219,10 +260,19 @@ def _orders(conn: Connection, rows) -> list[Order]:
         payment_reference=r["payment_reference"], cancelled_at=_aware(r["cancelled_at"]),
         cancellation_reason=CancellationReason(r["cancellation_reason"]) if r["cancellation_reason"] else None,
         refunded_at=_aware(r["refunded_at"]), refund_reference=r["refund_reference"],
+        **answers.get(r["id"], {}),
     ) for r in rows]
 
 
-# --- projections: product cards and featured sets -----------------------------------------
+def unpaid_order_ids_with_product(conn: Connection, product_id: str, limit: int = 1000) -> list[str]:
+    """The orders a delisting of `product_id` may cancel: still unpaid, with a line of it."""
+    return list(conn.execute(
+        select(orders.c.id).join(order_lines, order_lines.c.order_id == orders.c.id)
+        .where(order_lines.c.product_id == product_id, orders.c.status.in_([s.value for s in UNPAID]))
+        .order_by(orders.c.created_at).limit(limit)).scalars())
+
+
+# --- projection: product cards -----------------------------------------------------------
 def upsert_card(conn: Connection, card: ProductCard, revision: int) -> bool:
     """Keep the card unless the one held is newer; True when it was stored."""
     held = conn.execute(select(product_cards.c.revision)
@@ -239,10 +289,27 @@ def upsert_card(conn: Connection, card: ProductCard, revision: int) -> bool:
 
 
 def mark_card_delisted(conn: Connection, product_id: str, revision: int) -> None:
-    # A delisting of a product never seen cannot be priced anyway: nothing to remember.
+    """Remember the delisting, even of a product whose card has not arrived yet: it proves
+    that a reservation at an older revision must not be paid."""
+    held = conn.execute(select(product_cards.c.revision)
+                        .where(product_cards.c.product_id == product_id)).scalar_one_or_none()
+    if held is None:
+        conn.execute(product_cards.insert().values(product_id=product_id, list_price_cents=0, exclusive_price_cents=0,
+                                                   commission_rate_bp=0, status="delisted", revision=revision))
+        return
     conn.execute(update(product_cards)
                  .where(product_cards.c.product_id == product_id, product_cards.c.revision <= revision)
                  .values(status="delisted", revision=revision))
+
+
+def delisted_revisions(conn: Connection, product_ids: Iterable[str]) -> dict[str, int]:
+    """product_id -> the revision at which the projection saw it delisted (no later relisting)."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    rows = conn.execute(select(product_cards.c.product_id, product_cards.c.revision)
+                        .where(product_cards.c.product_id.in_(ids), product_cards.c.status == "delisted"))
+    return {pid: revision for pid, revision in rows}
 
 
 def cards_by_ids(conn: Connection, product_ids: Iterable[str]) -> dict[str, ProductCard]:
@@ -252,30 +319,6 @@ def cards_by_ids(conn: Connection, product_ids: Iterable[str]) -> dict[str, Prod
     rows = conn.execute(select(product_cards).where(product_cards.c.product_id.in_(ids))).mappings()
     return {r["product_id"]: ProductCard(r["product_id"], r["list_price_cents"], r["exclusive_price_cents"],
                                          r["commission_rate_bp"], r["status"]) for r in rows}
-
-
-def set_featured(conn: Connection, member_id: str, product_id: str, is_featured: bool, as_of: datetime) -> None:
-    """Record a featuring or a removal unless a later one for the same pair is already held."""
-    key = and_(featured.c.member_id == member_id, featured.c.product_id == product_id)
-    held = conn.execute(select(featured.c.as_of).where(key)).scalar_one_or_none()
-    if held is None:
-        try:
-            with conn.begin_nested():
-                conn.execute(featured.insert().values(member_id=member_id, product_id=product_id,
-                                                      is_featured=is_featured, as_of=as_of))
-            return
-        except IntegrityError:
-            held = conn.execute(select(featured.c.as_of).where(key)).scalar_one()
-    if as_of >= _aware(held):
-        conn.execute(update(featured).where(key).values(is_featured=is_featured, as_of=as_of))
-
-
-def featured_in(conn: Connection, member_id: str, product_ids: Iterable[str]) -> frozenset[str]:
-    ids = list(product_ids)
-    if not ids:
-        return frozenset()
-    return frozenset(conn.execute(select(featured.c.product_id).where(
-        featured.c.member_id == member_id, featured.c.product_id.in_(ids), featured.c.is_featured)).scalars())
 
 
 # --- the commission ledger ----------------------------------------------------------------

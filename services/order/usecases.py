@@ -20,11 +20,13 @@ from shared.db import Database, UnitOfWork
 from shared.errors import Conflict, NotFound, Unprocessable
 
 from services.order import store
-from services.order.domain import (PAYMENT_WINDOW, Balance, CommissionEntry, ItemRequest, Order, ProductCard,
-                                   RejectionReason, Withdrawal, WithdrawalStatus, balance_of, book_commission,
-                                   check_items, ensure_visible_to, place, quote, request_withdrawal)
+from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, CancellationReason, CatalogTerms,
+                                   CommissionEntry, ItemRequest, Order, OrderStatus, ProductCard, RejectionReason,
+                                   Withdrawal, WithdrawalStatus, balance_of, book_commission, check_items,
+                                   ensure_visible_to, place, request_withdrawal)
 from services.order.messages import emit_all
 from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
+from shared.owners import OwnerUnavailable, Owners
 
 log = logging.getLogger("gwh.order")
 
@@ -36,25 +38,28 @@ class PlaceOrder:
     shop_id: str | None
     items: tuple[ItemRequest, ...]
     idempotency_key: str | None = None
+    expected_total_cents: int | None = None
 
     def fingerprint(self) -> str:
         body = {"shop_id": self.shop_id, "items": [[i.product_id, i.quantity] for i in self.items]}
+        if self.expected_total_cents is not None:
+            body["expected_total_cents"] = self.expected_total_cents
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def place_order(db: Database, command: PlaceOrder, now: datetime) -> tuple[Order, bool]:
-    """The new order, or the one this Idempotency-Key already made; (order, replayed)."""
+    """The new order, or the one this Idempotency-Key already made; (order, replayed).
+
+    The order is placed pending and unpriced, whatever the order service's projections say:
+    the catalog prices and reserves it, the shop attributes it (docs/owners-decide.md)."""
     check_items(command.items)                       # bad input stores nothing
     try:
         with db.unit_of_work() as uow:
             earlier = _replay(uow.conn, command)
             if earlier is not None:
                 return earlier, True
-            product_ids = [i.product_id for i in command.items]
-            cards = store.cards_by_ids(uow.conn, product_ids)
-            featured = store.featured_in(uow.conn, command.shop_id, product_ids) if command.shop_id else frozenset()
-            order = place(store.new_id(), command.buyer_id, command.shop_id,
-                          quote(command.items, cards, featured, command.buyer_id, command.shop_id), now)
+            order = place(store.new_id(), command.buyer_id, command.shop_id, command.items, now,
+                          expected_total_cents=command.expected_total_cents)
             store.add_order(uow.conn, order, command.idempotency_key,
                             command.fingerprint() if command.idempotency_key else None)
             emit_all(uow, order.events)
@@ -95,10 +100,11 @@ def list_orders(db: Database, actor: Principal, page: int, per_page: int) -> tup
 
 
 def pay_order(db: Database, payments: PaymentProvider, order_id: str, actor: Principal, method: str,
-              now: datetime) -> Order:
+              now: datetime, owners: Owners | None = None) -> Order:
     if method not in payments.methods:
         raise Unprocessable("unsupported payment method",
                             errors={"method": [f"one of: {', '.join(sorted(payments.methods))}"]})
+    _cancel_if_delisted(db, owners, order_id, actor, now)
     with db.unit_of_work() as uow:
         order = _visible(store.order_by_id(uow.conn, order_id, for_update=True), order_id, actor)
         expired = order.expire(now)
@@ -116,6 +122,45 @@ def pay_order(db: Database, payments: PaymentProvider, order_id: str, actor: Pri
         raise Conflict(f"order {order_id} was not paid within 30 minutes and has been cancelled",
                        order_status=order.status.value)
     return order
+
+
+def _cancel_if_delisted(db: Database, owners: Owners | None, order_id: str, actor: Principal,
+                        now: datetime) -> None:
+    """Before charging: is every product still listed? The catalog owns that fact, so it is
+    asked (the delisting event may still be on its way); where it cannot answer, the
+    order service's own copy still proves a delisting it has seen. A product delisted since
+    it was reserved cancels the order (stock back, buyer told why) and the payment is a 409."""
+    order = get_order(db, order_id, actor)
+    if order.status is not OrderStatus.AWAITING_PAYMENT or not order.terms:
+        return                                        # ensure_payable answers the others
+    delisted = _delisted_since(db, owners, order)
+    if not delisted:
+        return
+    with db.unit_of_work() as uow:
+        order = store.order_by_id(uow.conn, order_id, for_update=True)
+        if order is None:
+            return
+        if any([order.product_delisted(pid, revision, now) for pid, revision in sorted(delisted.items())]):
+            _save(uow, order)
+    if order.cancellation_reason is CancellationReason.DELISTED:
+        raise Conflict(f"order {order_id} cannot be paid: a product of it was delisted, and the order is cancelled",
+                       order_status=order.status.value, cancellation_reason=order.cancellation_reason.value)
+
+
+def _delisted_since(db: Database, owners: Owners | None, order: Order) -> dict[str, int]:
+    """product_id -> delisting revision, for the order's products delisted after they were reserved."""
+    with db.reading() as conn:
+        delisted = store.delisted_revisions(conn, order.terms)
+    for product_id in (order.terms if owners is not None else ()):
+        try:
+            product = owners.product(product_id)
+        except OwnerUnavailable as exc:
+            log.warning("paying order %s: %s; the order service's own copy decides", order.id, exc.detail)
+            break
+        if product is not None and product.get("status") == "delisted":
+            delisted[product_id] = max(delisted.get(product_id, 0), int(product.get("revision") or 0))
+    return {pid: revision for pid, revision in delisted.items()
+            if pid in order.terms and order.terms[pid].revision < revision}
 
 
 def cancel_order(db: Database, order_id: str, actor: Principal, now: datetime) -> Order:
@@ -152,13 +197,19 @@ def _save(uow: UnitOfWork, order: Order) -> None:
     order.events.clear()
 
 
-# --- the stock saga (called by the event handlers) ----------------------------------------
-def stock_reserved(uow: UnitOfWork, order_id: str) -> None:
+# --- the saga: the owners' answers (called by the event handlers) -------------------------
+def stock_reserved(uow: UnitOfWork, order_id: str, items: list[dict]) -> None:
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("stock reserved for an order this service never placed: %s", order_id)
         return
-    order.stock_reserved(uow.now())
+    terms = {i["product_id"]: CatalogTerms(i["product_id"], i["list_price_cents"], i["exclusive_price_cents"],
+                                           i["commission_rate_bp"], i["revision"]) for i in items}
+    order.stock_reserved(uow.now(), terms)
+    # A delisting this service has already seen, newer than the reservation, proves the
+    # order must not be paid: cancel it now (the catalog's event overtook its answer).
+    for product_id, revision in sorted(store.delisted_revisions(uow.conn, terms).items()):
+        order.product_delisted(product_id, revision, uow.now())
     _save(uow, order)
 
 
@@ -171,19 +222,32 @@ def stock_rejected(uow: UnitOfWork, order_id: str, reason: str) -> None:
     _save(uow, order)
 
 
+def attribution_answered(uow: UnitOfWork, order_id: str, outcome: str, items: list[dict]) -> None:
+    order = store.order_by_id(uow.conn, order_id, for_update=True)
+    if order is None:
+        log.warning("attribution for an order this service never placed: %s", order_id)
+        return
+    attribution = Attribution(featured=frozenset(i["product_id"] for i in items if i["featured"]),
+                              unknown_shop=outcome == "unknown_shop")
+    order.attribution_answered(attribution, uow.now())
+    _save(uow, order)
+
+
+def product_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
+    """The catalog delisted a product: its unpaid orders are cancelled (stock back, the
+    buyer told why); paid orders stand. New orders for it are the catalog's to reject."""
+    store.mark_card_delisted(uow.conn, product_id, revision)
+    for order_id in store.unpaid_order_ids_with_product(uow.conn, product_id):
+        order = store.order_by_id(uow.conn, order_id, for_update=True)
+        if order is not None and order.product_delisted(product_id, revision, uow.now()):
+            _save(uow, order)
+
+
 # --- projections (called by the event handlers) -------------------------------------------
 def card_changed(uow: UnitOfWork, data: dict) -> None:
     card = ProductCard(data["product_id"], data["list_price_cents"], data["exclusive_price_cents"],
                        data["commission_rate_bp"], data.get("status", "listed"))
     store.upsert_card(uow.conn, card, data.get("revision", 0))
-
-
-def card_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
-    store.mark_card_delisted(uow.conn, product_id, revision)
-
-
-def featured_changed(uow: UnitOfWork, member_id: str, product_id: str, is_featured: bool, as_of: datetime) -> None:
-    store.set_featured(uow.conn, member_id, product_id, is_featured, as_of)
 
 
 # --- periodic jobs ------------------------------------------------------------------------

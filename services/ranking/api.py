@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal, require_principal
+from shared.errors import NotFound
 from shared.service import service_context
 
 from services.ranking import schemas
@@ -34,7 +35,15 @@ def member_influence(member_id):
     """A member's score, tier, slots, rank and next tier; breakdown and stats where allowed."""
     principal = current_principal()
     viewer = boards().viewer(principal.member_id if principal else None)
-    return boards().member(member_id, viewer)
+    try:
+        return boards().member(member_id, viewer)
+    except NotFound:
+        # The ranking's members are a copy of the shop's, which may lag (a member just
+        # registered): ask the shop before answering 404 (docs/owners-decide.md).
+        shop = service_context().extras["owners"].shop(member_id)
+        if shop is None:
+            raise
+        return boards().newcomer(member_id, shop.get("nickname") or "", viewer)
 
 
 @blp.get("/friends")

@@ -16,6 +16,7 @@ from shared.auth import Principal, issue_token
 from shared.bus import Bus, Consumer
 from shared.clock import SystemClock
 from shared.http import create_service_app
+from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceContext, ServiceParts, consumer_check, run_worker
 
 from services.ranking import api, store
@@ -41,7 +42,7 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer))
     context = ServiceContext(name=NAME, config=config, clock=clock,
                              extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store),
-                                     "redis": client})
+                                     "redis": client, "owners": Owners.from_config(config)})
     parts_ref: dict[str, ServiceParts] = {}
     checks = {"redis": ranking_store.ping, "bus": bus.ping,
               "consumer": consumer_check(parts_ref, bus, NAME, subscriptions.event_types)}

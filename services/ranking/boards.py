@@ -68,6 +68,12 @@ class Boards:
             rank=self.rank_of(member_id), next_tier=next_tier(standing.score),
             breakdown=standing.breakdown if shown else None, stats=standing.stats if shown else None)
 
+    def newcomer(self, member_id: str, nickname: str, viewer: Viewer) -> MemberInfluence:
+        """A member the shop knows and the ranking has not heard of yet: nothing counted, so
+        a score of zero at the first tier, unranked."""
+        return MemberInfluence(member_id=member_id, nickname=nickname, score=0, tier=tier_for(0), rank=None,
+                               next_tier=next_tier(0), breakdown=None, stats=None)
+
     def _me_and_friends(self, viewer: Viewer) -> tuple[Contender, list[Contender]]:
         standings = self.store.standings([viewer.member_id, *sorted(viewer.friends)])
         me = standings.pop(viewer.member_id, None)

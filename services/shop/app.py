@@ -15,6 +15,7 @@ from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.errors import Problem
+from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.shop import accounts, store
@@ -38,7 +39,8 @@ def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> S
 
     parts = build_relational_service(
         "shop", config=config, bus=bus, clock=clock, metadata=store.metadata, subscriptions=subscriptions,
-        blueprints=blueprints, periodic=forget_throttles, extras={"passwords": passwords},
+        blueprints=blueprints, periodic=forget_throttles,
+        extras={"passwords": passwords, "owners": Owners.from_config(config)},
         description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.")
     if config.admin_username and config.admin_password:
         try:

@@ -8,7 +8,7 @@ from shared.bus import Subscriptions
 from shared.db import UnitOfWork
 from shared.events import Event
 
-from services.shop.domain import cards, notifications, orders
+from services.shop.domain import attribution, cards, notifications, orders
 from services.shop.store import accounts as account_store
 from services.shop.store import activity, members, shops
 
@@ -43,6 +43,20 @@ def product_delisted(uow: UnitOfWork, event: Event) -> None:
         notifications.product_delisted(owner, product_id, card.name, reason, uow.now()) for owner in owners])
     for owner in owners:
         uow.emit("shop.featured.removed", {"member_id": owner, "product_id": product_id, "reason": "delisted"})
+
+
+@subscriptions.on("order.placed")
+def attribute_order(uow: UnitOfWork, event: Event) -> None:
+    """The order saga asks the owner of shops: does shop `shop_id` exist, and which of the
+    order's products does it feature now? (The order is priced from this answer.)"""
+    shop_id = event.data["shop_id"]
+    if shop_id is None:
+        return  # bought outside any shop: nothing to attribute, nobody waits for it
+    product_ids = [item["product_id"] for item in event.data["items"]]
+    answer = attribution.attribute(event.data["order_id"], shop_id, product_ids,
+                                   shop_exists=shops.influence_of(uow.conn, shop_id) is not None,
+                                   featured_in_shop=shops.featured_ids(uow.conn, shop_id))
+    uow.emit("shop.attribution.answered", answer.as_event())
 
 
 @subscriptions.on("catalog.brand.created")

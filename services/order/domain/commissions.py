@@ -12,8 +12,9 @@ Balances (all from the entries and withdrawals, never stored, so they cannot dri
   a settled commission of the same amount);
 - reversed: everything taken back, before settlement or after;
   so pending + settled + reversed == everything ever earned;
-- available = settled - withdrawn (requested, approved or paid), never below zero. A
-  clawback after a payout leaves the owner owing; the next settlements pay that off first.
+- requested: withdrawals asked for or approved, not paid out yet; withdrawn: paid out;
+- available = settled - requested - withdrawn, never below zero. A clawback after a
+  payout leaves the owner owing; the next settlements pay that off first.
 
 Settlement is due at exactly paid_at + 7 days, the moment the refund window closes.
 """
@@ -110,8 +111,14 @@ class Balance:
     pending_cents: int
     settled_cents: int
     reversed_cents: int
-    withdrawn_cents: int
+    withdrawn_cents: int              # paid out
     available_cents: int
+    requested_cents: int = 0          # asked for or approved, not paid out yet
+
+    @property
+    def held_cents(self) -> int:
+        """What withdrawals hold of the settled balance: requested and paid out alike."""
+        return self.requested_cents + self.withdrawn_cents
 
 
 def balance_of(entries: Iterable[CommissionEntry],
@@ -126,5 +133,7 @@ def balance_of(entries: Iterable[CommissionEntry],
             settled += entry.amount_cents
             if entry.kind is EntryKind.CLAWBACK:
                 reversed_ -= entry.amount_cents      # a clawback is a negative amount
-    withdrawn = sum(w.amount_cents for w in withdrawals if w.holds_balance)
-    return Balance(pending, settled, reversed_, withdrawn, max(0, settled - withdrawn))
+    withdrawals = [w for w in withdrawals if w.holds_balance]
+    withdrawn = sum(w.amount_cents for w in withdrawals if w.is_paid_out)
+    requested = sum(w.amount_cents for w in withdrawals if not w.is_paid_out)
+    return Balance(pending, settled, reversed_, withdrawn, max(0, settled - requested - withdrawn), requested)

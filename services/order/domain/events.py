@@ -19,6 +19,7 @@ class OrderEvent:
     lines: tuple["OrderLine", ...]
     total_cents: int
     commission_cents: int
+    reason: str | None = None
 
     @classmethod
     def of(cls, order: "Order") -> "OrderEvent":
@@ -35,7 +36,24 @@ class OrderPaid(OrderEvent):
 
 
 class OrderCancelled(OrderEvent):
-    """Tells the catalog to give back whatever it reserved for this order."""
+    """Tells the catalog to give back whatever it reserved for this order, and the buyer why
+    (the cancellation reason, or the rejection's when a rejected order gives stock back)."""
+
+    @classmethod
+    def of(cls, order: "Order") -> "OrderCancelled":
+        why = order.cancellation_reason or order.rejection_reason
+        return cls(order.id, order.buyer_id, order.shop_id, order.lines, order.total_cents,
+                   order.commission_cents, reason=_cancellation_reason(why.value if why else None))
+
+
+def _cancellation_reason(value: str | None) -> str | None:
+    # The contract's order.cancelled reasons: a rejection the catalog itself made (it holds
+    # nothing then) is only ever re-announced as "rejected".
+    from shared.events import CancellationReason
+    known = {r.value for r in CancellationReason}
+    if value is None:
+        return None
+    return value if value in known else CancellationReason.REJECTED.value
 
 
 class OrderRefunded(OrderEvent):

@@ -1,9 +1,11 @@
 """What an order costs and what it earns the shop it was bought through.
 
-The order service prices from its own projections (product cards, and the products each
-shop features), never from the catalog's tables; the price and the commission are fixed on
-the order line when the order is placed, so a later price change or unfeaturing does not
-touch an order already placed.
+The owners of the facts price it (docs/owners-decide.md): the catalog's reservation answer
+gives each line's terms (list and exclusive price, commission rate, at a product revision),
+the shop service's attribution answer says which products the shop features. The price and
+the commission are fixed on the order line from those answers, once, so a later price
+change or unfeaturing does not touch an order already priced. The order service's own
+projections (product cards) serve display and the checks their copy proves, never a price.
 
 Rules:
 - A product featured in the shop `shop_id` costs its exclusive price, otherwise its list
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 from shared.errors import Unprocessable
 
-from .orders import OrderLine, RejectionReason
+from .orders import OrderLine
 
 MAX_QUANTITY = 99
 MAX_LINES = 20
@@ -32,7 +34,8 @@ BASIS_POINTS = 10_000
 
 @dataclass(frozen=True)
 class ProductCard:
-    """The order service's projection of a catalog product: what pricing needs."""
+    """The order service's projection of a catalog product: for display and for the checks
+    its copy proves (a delisting it has seen), never for a price."""
 
     product_id: str
     list_price_cents: int
@@ -46,15 +49,22 @@ class ProductCard:
 
 
 @dataclass(frozen=True)
-class ItemRequest:
+class CatalogTerms:
+    """What the catalog confirmed it reserved a line at: the price the order must charge."""
+
     product_id: str
-    quantity: int
+    list_price_cents: int
+    exclusive_price_cents: int
+    commission_rate_bp: int
+    revision: int
+
+    listed = True                      # the catalog reserves only what is listed
 
 
 @dataclass(frozen=True)
-class Quote:
-    lines: tuple[OrderLine, ...]
-    rejection_reason: RejectionReason | None = None   # set when the order cannot be sold
+class ItemRequest:
+    product_id: str
+    quantity: int
 
 
 def check_items(items: Iterable[ItemRequest]) -> list[ItemRequest]:
@@ -85,32 +95,17 @@ def earns_commission(buyer_id: str, shop_id: str | None) -> bool:
     return shop_id is not None and shop_id != buyer_id
 
 
-def quote(items: Iterable[ItemRequest], cards: Mapping[str, ProductCard],
-          featured: Set[str], buyer_id: str, shop_id: str | None) -> Quote:
-    """Price the items as bought through `shop_id`, whose featured products are `featured`.
-
-    If a product is unknown to the order service or delisted, the quote carries the
-    rejection reason of the first such line (in the buyer's order); the catalog is still
-    the last word on stock, and on listings the projection has not heard of yet.
-    """
-    items = check_items(items)
+def price_lines(lines: Iterable[OrderLine], terms: Mapping[str, CatalogTerms], featured: Set[str],
+                buyer_id: str, shop_id: str | None) -> tuple[OrderLine, ...]:
+    """The order's lines priced from the owners' answers: the catalog's terms per product,
+    and the products the shop (`shop_id`) said it features."""
     featured = featured if shop_id is not None else frozenset()
-    lines: list[OrderLine] = []
-    rejection: RejectionReason | None = None
-    for item in items:
-        card = cards.get(item.product_id)
-        if card is None:
-            rejection = rejection or RejectionReason.UNKNOWN_PRODUCT
-            lines.append(OrderLine(item.product_id, item.quantity, unit_price_cents=None))
-            continue
-        if not card.listed:
-            rejection = rejection or RejectionReason.DELISTED
-        lines.append(_price_line(item, card, item.product_id in featured,
-                                 earns_commission(buyer_id, shop_id)))
-    return Quote(tuple(lines), rejection)
+    return tuple(_price_line(ItemRequest(line.product_id, line.quantity), terms[line.product_id],
+                             line.product_id in featured, earns_commission(buyer_id, shop_id))
+                 for line in lines)
 
 
-def _price_line(item: ItemRequest, card: ProductCard, is_featured: bool,
+def _price_line(item: ItemRequest, card: CatalogTerms, is_featured: bool,
                 through_someone_elses_shop: bool) -> OrderLine:
     unit = card.exclusive_price_cents if is_featured else card.list_price_cents
     rate = card.commission_rate_bp if is_featured and through_someone_elses_shop else 0

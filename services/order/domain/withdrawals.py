@@ -52,14 +52,18 @@ class Withdrawal:
     def holds_balance(self) -> bool:
         return self.status is not WithdrawalStatus.REJECTED
 
+    @property
+    def is_paid_out(self) -> bool:
+        return self.status is WithdrawalStatus.PAID
+
     def approve(self, now: datetime, admin_id: str, balance: Balance) -> None:
-        """`balance` counts this withdrawal as withdrawn already (it holds its amount)."""
+        """`balance` counts this withdrawal as held already (it holds its amount)."""
         self._require(WithdrawalStatus.REQUESTED, "approve")
-        if balance.settled_cents < balance.withdrawn_cents:
+        if balance.settled_cents < balance.held_cents:
             # A refund clawed back commission after the request: paying now would pay out
             # money the member no longer has. The admin rejects it; the member asks again.
             raise Conflict(f"withdrawal {self.id} is no longer covered: a refund took back "
-                           f"{balance.withdrawn_cents - balance.settled_cents} cents since it was requested",
+                           f"{balance.held_cents - balance.settled_cents} cents since it was requested",
                            withdrawal_status=self.status.value)
         self.status = WithdrawalStatus.APPROVED
         self.decided_at = now

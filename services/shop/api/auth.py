@@ -51,8 +51,15 @@ def create_merchant(body):
     require_role("admin")
     ctx = service_context()
     with ctx.db.reading() as conn:
-        if not account_store.brand_exists(conn, body["brand_id"]):
+        known = account_store.brand_exists(conn, body["brand_id"])
+    if not known:
+        # The shop's list of brands is a copy that may lag behind the catalog: ask the
+        # catalog before refusing (docs/owners-decide.md), and keep its answer.
+        brand = ctx.extras["owners"].brand(body["brand_id"])
+        if brand is None:
             raise Unprocessable("unknown brand", errors={"brand_id": ["no such brand"]})
+        with ctx.db.unit_of_work() as uow:
+            account_store.record_brand(uow.conn, brand["id"], brand["name"])
     account = accounts.register(ctx.db, ctx.extras["passwords"], body,
                                 roles=roles_for(merchant_of=body["brand_id"]), brand_id=body["brand_id"])
     return {"member_id": account.member_id, "username": account.username, "roles": list(account.roles),

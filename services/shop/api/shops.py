@@ -12,7 +12,7 @@ from shared.service import service_context
 
 from services.shop import schemas
 from services.shop.api.common import BEARER, OPTIONAL_BEARER, me, require_member
-from services.shop.domain import analytics, orders, visits
+from services.shop.domain import analytics, cards, orders, visits
 from services.shop.domain.cards import ProductCard
 from services.shop.domain.featured import Shop
 from services.shop.store import activity, members, shops
@@ -29,14 +29,21 @@ def _shop(conn, member_id: str) -> Shop:
 
 
 def _known_product(conn, product_id: str) -> ProductCard:
-    """The shop's card of a product named in a request body; 404 when it has none.
+    """The shop's card of a product named in a request body; 404 when the catalog has none.
 
     Unknown is 404, as for a member named in a friend request (CONTRACT.md: "404 unknown"):
-    the request is well formed, what it names does not exist (yet: the card may still be on
-    its way from the catalog). A known product that is not listed stays a 422."""
+    the request is well formed, what it names does not exist. The shop's cards are a copy
+    that may lag behind the catalog, so a product it has no card for is asked of the catalog
+    first (docs/owners-decide.md), and the answer kept as the card. A known product that is
+    not listed stays a 422."""
     card = shops.card_of(conn, product_id)
-    if card is None:
+    if card is not None:
+        return card
+    found = service_context().extras["owners"].product(product_id)   # 503 if the catalog cannot say
+    if found is None:
         raise NotFound(f"no product {product_id}")
+    card = cards.card_from_owner(None, product_id, found)
+    shops.save_card(conn, card)
     return card
 
 

@@ -11,4 +11,5 @@ visits         visitor identity, visit counting, recent visitors
 orders         orders learned from order events; what a member bought
 analytics      the owner's figures, per shop and per product
 notifications  what an owner is told
+attribution    the shop's answer in the order saga: which products the shop features
 """

@@ -87,3 +87,12 @@ def delisting_cutoff(card_after: ProductCard, delisted_at: datetime) -> datetime
     featured the product after it came back keeps it.
     """
     return None if not card_after.is_listed else delisted_at
+
+
+def card_from_owner(current: ProductCard | None, product_id: str, product: dict) -> ProductCard:
+    """The catalog's own answer about a product the shop asked for (a read-through): its
+    fields and its listing state, at its revision, under the same newer-wins rule as events,
+    so the event that brings the same revision later changes nothing."""
+    card = current or ProductCard(product_id=product_id)
+    revision = int(product["revision"])
+    return _with_status(_with_fields(card, product, revision), product["status"], revision)

@@ -117,7 +117,7 @@ def search_listed(conn: Connection, *, q: str | None, category: str | None, page
     `among` limits the search to those products."""
     conditions = [product_cards.c.status == LISTED]
     if category:
-        conditions.append(product_cards.c.category == category)
+        conditions.append(func.lower(product_cards.c.category) == category.lower())
     if q:
         pattern = like_pattern(q)
         conditions.append(or_(func.lower(product_cards.c.name).like(pattern, escape="\\"),

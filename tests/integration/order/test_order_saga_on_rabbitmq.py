@@ -130,14 +130,11 @@ def test_one_idempotency_key_at_the_same_moment_makes_one_order(cluster, client,
 def test_two_withdrawals_at_the_same_moment_never_spend_one_balance_twice(cluster, client, admin, clock):
     cluster.start()
     tea = _product(client, admin, stock=10)
-    cluster.bus.publish(make_event("shop.featured.added", {"member_id": FRIEND, "product_id": tea}, "shop",
-                                   occurred_at=clock.now()).to_dict())
-
-    def featured():
-        with cluster["order"].db.reading() as conn:
-            return store.featured_in(conn, FRIEND, [tea]) == {tea}
-    assert wait_for(featured, 15)
     order_id = _place(cluster, client, tea, 4, shop_id=FRIEND)                   # 1800 cents commission
+    # The shop service (not running here) answers that FRIEND's shop features the product.
+    cluster.bus.publish(make_event("shop.attribution.answered", {
+        "order_id": order_id, "shop_id": FRIEND, "outcome": "attributed",
+        "items": [{"product_id": tea, "featured": True}]}, "shop", occurred_at=clock.now()).to_dict())
     assert wait_for(lambda: _order_status(client, order_id) == "awaiting_payment", 15)
     client.post(f"/api/orders/{order_id}/pay", json={"method": "simulated"}, headers=bearer(BUYER))
     clock.advance(days=7)

@@ -1,6 +1,7 @@
 """A small market for the order service's API tests: the real catalog and order services on
-the in-memory bus, a brand with products, and the shop's featuring events published by hand
-(the order service only knows shops through those events).
+the in-memory bus, a brand with products, and the shop service's side played by hand: its
+featuring events, and its answer in the order saga (`shop.attribution.answered`), given
+from what the test featured. Where the test module runs the real shop service, it answers.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ class Market:
     def __init__(self, platform, client, admin, clock):
         self.platform, self.client, self.admin, self.clock = platform, client, admin, clock
         self._brand_id = None
+        self.featured: dict[str, set[str]] = {}
+        self.unknown_shops: set[str] = set()
 
     # --- the catalog ----------------------------------------------------------------------
     def product(self, *, stock=10, list_price=5000, exclusive_price=4500, rate_bp=1000, name="Tea") -> str:
@@ -36,6 +39,9 @@ class Market:
 
     # --- the shop's side, as events -------------------------------------------------------
     def feature(self, member_id: str, product_id: str, *, removed=False) -> None:
+        """What the shop service will answer about `member_id`'s shop (and its event)."""
+        shop = self.featured.setdefault(member_id, set())
+        shop.discard(product_id) if removed else shop.add(product_id)
         self.publish("shop.featured.removed" if removed else "shop.featured.added",
                      {"member_id": member_id, "product_id": product_id})
 
@@ -46,13 +52,32 @@ class Market:
         return event
 
     # --- orders ---------------------------------------------------------------------------
-    def order(self, buyer=BUYER, items=None, shop_id=None, key=None, settle=True):
+    def order(self, buyer=BUYER, items=None, shop_id=None, key=None, settle=True, attribute=True, **extra):
+        """POST the order. With `settle`, every answer is delivered and the order as it then
+        is comes back (what a client gets from the POST's own wait on a running platform)."""
         headers = {**bearer(buyer), **({"Idempotency-Key": key} if key else {})}
-        body = {"items": items, **({"shop_id": shop_id} if shop_id else {})}
+        body = {"items": items, **({"shop_id": shop_id} if shop_id else {}), **extra}
         response = self.client.post("/api/orders", json=body, headers=headers)
+        if response.status_code == 202 and shop_id and attribute:
+            self.attribute(response.json["id"], shop_id, [i["product_id"] for i in items])
         if settle:
             self.settle()
+            if response.status_code == 202:
+                return self.get(response.json["id"], who=buyer)
         return response
+
+    def attribute(self, order_id: str, shop_id: str, product_ids, publish=True) -> dict:
+        """The shop service's answer, as it would give it from what was featured."""
+        if "shop" in self.platform.parts:
+            return {}
+        featured = self.featured.get(shop_id, set())
+        data = {"order_id": order_id, "shop_id": shop_id,
+                "outcome": "unknown_shop" if shop_id in self.unknown_shops else "attributed",
+                "items": [{"product_id": pid, "featured": pid in featured} for pid in product_ids]}
+        if publish:
+            self.platform.bus.publish(make_event("shop.attribution.answered", data, "shop",
+                                                 occurred_at=self.clock.now()).to_dict())
+        return data
 
     def get(self, order_id, who=BUYER):
         return self.client.get(f"/api/orders/{order_id}", headers=bearer(who))

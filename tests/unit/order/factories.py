@@ -1,30 +1,46 @@
-"""Small builders for the order domain tests: one buyer, one friend's shop, one clock."""
+"""Small builders for the order domain tests: one buyer, one friend's shop, one clock, and
+the owners' answers (the catalog's terms, the shop's attribution) as they would give them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from services.order.domain import (CommissionEntry, ItemRequest, Order, ProductCard, RejectionReason,
-                                   book_commission, place, quote)
+from services.order.domain import (Attribution, CatalogTerms, CommissionEntry, ItemRequest, Order,
+                                   RejectionReason, book_commission, place)
 
 T0 = datetime(2026, 11, 1, 4, 0, tzinfo=timezone.utc)
 BUYER = "m-buyer"
 FRIEND = "m-friend"          # owns the shop the buyer orders through
 
-TEA = ProductCard("p-tea", list_price_cents=5000, exclusive_price_cents=4500, commission_rate_bp=1000)
-CUP = ProductCard("p-cup", list_price_cents=1999, exclusive_price_cents=1799, commission_rate_bp=333)
-CARDS = {c.product_id: c for c in (TEA, CUP)}
+TEA = CatalogTerms("p-tea", list_price_cents=5000, exclusive_price_cents=4500, commission_rate_bp=1000, revision=1)
+CUP = CatalogTerms("p-cup", list_price_cents=1999, exclusive_price_cents=1799, commission_rate_bp=333, revision=1)
+TERMS = {t.product_id: t for t in (TEA, CUP)}
+EVERYTHING = frozenset({"p-tea", "p-cup"})
 
 
-def placed_order(order_id: str = "o-1", items=(("p-tea", 2),), shop_id: str | None = FRIEND,
-                 featured=frozenset({"p-tea", "p-cup"}), buyer_id: str = BUYER,
-                 now: datetime = T0) -> Order:
-    q = quote([ItemRequest(pid, n) for pid, n in items], CARDS, featured, buyer_id, shop_id)
-    return place(order_id, buyer_id, shop_id, q, now)
+def unanswered_order(order_id: str = "o-1", items=(("p-tea", 2),), shop_id: str | None = FRIEND,
+                     buyer_id: str = BUYER, now: datetime = T0, expected_total_cents: int | None = None) -> Order:
+    """Placed, and no owner has answered yet."""
+    return place(order_id, buyer_id, shop_id, [ItemRequest(pid, n) for pid, n in items], now,
+                 expected_total_cents=expected_total_cents)
+
+
+def placed_order(featured=EVERYTHING, now: datetime = T0, **kwargs) -> Order:
+    """Placed, and the shop has answered (featuring `featured`): the catalog's turn."""
+    order = unanswered_order(now=now, **kwargs)
+    if order.shop_id is not None:
+        order.attribution_answered(Attribution(frozenset(featured)), now)
+    return order
+
+
+def reserve(order: Order, now: datetime = T0, terms=None) -> None:
+    """The catalog's answer: every line reserved at its terms."""
+    terms = terms or TERMS
+    order.stock_reserved(now, {line.product_id: terms[line.product_id] for line in order.lines})
 
 
 def awaiting_payment(now: datetime = T0, **kwargs) -> Order:
     order = placed_order(now=now, **kwargs)
-    order.stock_reserved(now)
+    reserve(order, now)
     order.events.clear()
     return order
 

@@ -100,12 +100,21 @@ def test_an_unsupported_payment_method_is_422_and_charges_nothing(market, platfo
     assert platform["order"].extras["payments"].charges == {}
 
 
-def test_an_unknown_product_is_rejected_at_once_without_asking_the_catalog(market, platform):
+def test_a_product_unknown_to_the_order_service_is_the_catalogs_to_reject(market, platform):
     response = market.order(items=[{"product_id": "no-such-product", "quantity": 1}], settle=False)
     assert response.status_code == 202
-    assert (response.json["status"], response.json["rejection_reason"]) == ("rejected", "unknown_product")
-    assert response.json["items"][0]["unit_price_cents"] is None
-    assert history(platform["order"].db) == []                 # nothing to reserve, nothing sent
+    assert (response.json["status"], response.json["rejection_reason"]) == ("pending", None)   # not its call
+    market.settle()
+    answer = market.get(response.json["id"]).json
+    assert (answer["status"], answer["rejection_reason"]) == ("rejected", "unknown_product")
+    assert answer["items"][0]["unit_price_cents"] is None       # nobody priced it: no invented price
+
+
+@pytest.mark.parametrize("expected", [-1, "100", 10 ** 13, 1.5])
+def test_a_bad_expected_total_is_422_and_stores_nothing(market, platform, tea, expected):
+    response = market.order(items=[{"product_id": tea, "quantity": 1}], settle=False, expected_total_cents=expected)
+    assert response.status_code == 422 and "expected_total_cents" in response.json["errors"]
+    assert history(platform["order"].db, types=["order.placed"]) == []
 
 
 def test_bad_page_parameters_are_422(market):

@@ -116,7 +116,8 @@ def test_a_withdrawal_approved_by_an_admin_is_paid_once_under_its_transfer_id(ma
     asked = _withdraw(market, 600)
     assert asked.status_code == 201
     assert (asked.json["status"], asked.json["amount_cents"]) == ("requested", 600)
-    assert _statement(market)["available_cents"] == 300
+    statement = _statement(market)
+    assert (statement["available_cents"], statement["requested_cents"], statement["withdrawn_cents"]) == (300, 600, 0)
     queue = market.client.get("/api/commissions/withdrawals?status=requested", headers=market.admin).json
     assert [w["id"] for w in queue["items"]] == [asked.json["id"]]
     paid = market.client.post(f"/api/commissions/withdrawals/{asked.json['id']}/approve", headers=market.admin)
@@ -128,7 +129,10 @@ def test_a_withdrawal_approved_by_an_admin_is_paid_once_under_its_transfer_id(ma
     again = market.client.post(f"/api/commissions/withdrawals/{asked.json['id']}/approve", headers=market.admin)
     assert again.status_code == 409 and payouts.paid_cents == 600
     mine = market.client.get("/api/commissions/me/withdrawals", headers=bearer(FRIEND)).json
-    assert [(w["status"], w["payout_reference"]) for w in mine] == [("paid", paid.json["payout_reference"])]
+    assert (mine["page"], mine["per_page"], mine["total"]) == (1, 20, 1)          # a page, like every list
+    assert [(w["status"], w["payout_reference"]) for w in mine["items"]] == [("paid", paid.json["payout_reference"])]
+    statement = _statement(market)
+    assert (statement["available_cents"], statement["requested_cents"], statement["withdrawn_cents"]) == (300, 0, 600)
 
 
 def test_a_failed_payout_stays_approved_and_the_job_pays_it_once(market, platform, clock):
@@ -141,7 +145,7 @@ def test_a_failed_payout_stays_approved_and_the_job_pays_it_once(market, platfor
     platform.run_periodic()
     platform.run_periodic()
     assert payouts.transfers == {f"transfer-{asked['id']}": 900}
-    assert market.client.get("/api/commissions/me/withdrawals", headers=bearer(FRIEND)).json[0]["status"] == "paid"
+    assert market.client.get("/api/commissions/me/withdrawals", headers=bearer(FRIEND)).json["items"][0]["status"] == "paid"
 
 
 def test_a_rejected_withdrawal_gives_its_amount_back(market, platform, clock):
@@ -165,7 +169,7 @@ def test_withdrawals_below_100_or_above_the_balance_are_refused(market, platform
     assert response.headers["Content-Type"] == "application/problem+json"
     if status == 409:
         assert response.json["available_cents"] == 900
-    assert market.client.get("/api/commissions/me/withdrawals", headers=bearer(FRIEND)).json == []
+    assert market.client.get("/api/commissions/me/withdrawals", headers=bearer(FRIEND)).json["items"] == []
 
 
 def test_pending_commission_cannot_be_withdrawn(market):

@@ -8,22 +8,28 @@ from services.order.domain import (CancellationReason, OrderCancelled, OrderPaid
 from shared.errors import Conflict, Forbidden
 
 from .factories import (BUYER, FRIEND, T0, awaiting_payment, cancelled_order, paid_order,
-                        placed_order, refunded_order, rejected_order)
+                        placed_order, refunded_order, rejected_order, reserve, unanswered_order)
 
 
-def test_a_placed_order_is_pending_and_asks_the_catalog_for_stock():
-    order = placed_order(items=(("p-tea", 2), ("p-cup", 1)))
+def test_a_placed_order_is_pending_unpriced_and_asks_the_owners():
+    order = unanswered_order(items=(("p-tea", 2), ("p-cup", 1)))
     assert order.status is OrderStatus.PENDING
     [event] = order.events
     assert isinstance(event, OrderPlaced)
+    # No price yet: the catalog's answer sets it, not the order service's copy.
     assert [(l.product_id, l.quantity, l.unit_price_cents) for l in event.lines] == [
-        ("p-tea", 2, 4500), ("p-cup", 1, 1799)]
-    assert event.total_cents == 2 * 4500 + 1799 == order.total_cents
+        ("p-tea", 2, None), ("p-cup", 1, None)]
+    assert not order.is_priced
+
+
+def test_an_order_for_a_product_the_order_service_never_heard_of_is_not_refused_by_it():
+    order = unanswered_order(items=(("p-brand-new", 1),))
+    assert order.status is OrderStatus.PENDING and order.rejection_reason is None
 
 
 def test_reserved_stock_makes_it_payable():
     order = placed_order()
-    order.stock_reserved(T0 + timedelta(seconds=1))
+    reserve(order, T0 + timedelta(seconds=1))
     assert order.status is OrderStatus.AWAITING_PAYMENT
     assert order.reserved_at == T0 + timedelta(seconds=1)
     assert [type(e) for e in order.events] == [OrderPlaced]
@@ -101,7 +107,9 @@ def test_every_other_move_is_a_conflict_naming_the_current_state(status, action)
         ACTIONS[action][0](order)
     assert caught.value.status == 409
     assert status.value in caught.value.detail
-    assert caught.value.extra == {"order_status": status.value}
+    # A pending order is only waiting for its answers: the client may try again shortly.
+    retry = {"retry_after": 1} if status is OrderStatus.PENDING and action != "refund" else {}
+    assert caught.value.extra == {"order_status": status.value, **retry}
     assert order.status is status and order.events == events_before
 
 

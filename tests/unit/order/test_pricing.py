@@ -1,25 +1,31 @@
 """Exclusive price through a shop that features the product, list price otherwise; and the
-commission each line earns the shop's owner."""
+commission each line earns the shop's owner. Prices come from the catalog's terms and the
+shop's attribution (the owners' answers), never from the order service's copies."""
 import pytest
 
-from services.order.domain import (ItemRequest, OrderStatus, ProductCard, RejectionReason,
-                                   check_items, commission_cents, place, quote)
+from services.order.domain import (Attribution, CatalogTerms, ItemRequest, OrderLine, check_items, commission_cents,
+                                   price_lines)
 from shared.errors import Unprocessable
 
-from .factories import BUYER, CARDS, FRIEND, T0
+from .factories import BUYER, FRIEND, TERMS, reserve, unanswered_order
 
 ITEMS = [ItemRequest("p-tea", 2), ItemRequest("p-cup", 3)]
+CARDS = TERMS
 
 
-def _prices(q):
-    return [(l.product_id, l.unit_price_cents, l.commission_cents) for l in q.lines]
+def quote(items, terms, featured, buyer_id, shop_id):
+    return price_lines([OrderLine(i.product_id, i.quantity, None) for i in check_items(items)], terms, featured,
+                       buyer_id, shop_id)
+
+
+def _prices(lines):
+    return [(l.product_id, l.unit_price_cents, l.commission_cents) for l in lines]
 
 
 def test_featured_in_the_shop_costs_the_exclusive_price_and_earns_commission():
     q = quote(ITEMS, CARDS, {"p-tea"}, BUYER, FRIEND)
     # tea: 4500 x 2 x 10% = 900; cup is not featured there: list price, no commission
     assert _prices(q) == [("p-tea", 4500, 900), ("p-cup", 1999, 0)]
-    assert q.rejection_reason is None
 
 
 def test_without_a_shop_everything_costs_the_list_price():
@@ -34,7 +40,9 @@ def test_buying_through_your_own_shop_gets_the_exclusive_price_but_no_commission
 
 def test_commission_rounds_each_line_down_and_the_order_sums_the_lines():
     # cup: 1799 x 3 x 3.33% = 179.72... -> 179; tea: 900
-    order = place("o-1", BUYER, FRIEND, quote(ITEMS, CARDS, {"p-tea", "p-cup"}, BUYER, FRIEND), T0)
+    order = unanswered_order(items=(("p-tea", 2), ("p-cup", 3)))
+    order.attribution_answered(Attribution(frozenset({"p-tea", "p-cup"})), order.created_at)
+    reserve(order)
     assert [l.commission_cents for l in order.lines] == [900, 179]
     assert order.commission_cents == 1079
     assert order.total_cents == 4500 * 2 + 1799 * 3
@@ -51,36 +59,12 @@ def test_commission_arithmetic(unit, qty, rate, expected):
     assert commission_cents(unit, qty, rate) == expected
 
 
-def test_the_price_is_fixed_when_ordered_and_not_touched_by_later_changes():
-    cards = dict(CARDS)
-    order = place("o-1", BUYER, FRIEND, quote(ITEMS, cards, {"p-tea"}, BUYER, FRIEND), T0)
-    cards["p-tea"] = ProductCard("p-tea", 9000, 8000, 2000)
-    assert order.lines[0].unit_price_cents == 4500
-
-
-@pytest.mark.parametrize("cards,reason", [
-    ({"p-cup": CARDS["p-cup"]}, RejectionReason.UNKNOWN_PRODUCT),
-    ({**CARDS, "p-tea": ProductCard("p-tea", 5000, 4500, 1000, status="delisted")},
-     RejectionReason.DELISTED),
-])
-def test_a_product_that_cannot_be_sold_rejects_the_order_at_once(cards, reason):
-    q = quote(ITEMS, cards, {"p-tea"}, BUYER, FRIEND)
-    assert q.rejection_reason is reason
-    order = place("o-1", BUYER, FRIEND, q, T0)
-    assert order.status is OrderStatus.REJECTED and order.rejection_reason is reason
-    assert order.events == []                       # nothing to reserve, nothing to release
-
-
-def test_an_unknown_product_has_no_price_rather_than_an_invented_one():
-    q = quote(ITEMS, {"p-cup": CARDS["p-cup"]}, set(), BUYER, FRIEND)
-    assert q.lines[0].unit_price_cents is None
-    assert q.lines[1].unit_price_cents == 1999
-
-
-def test_the_first_unsellable_line_names_the_reason():
-    cards = {"p-cup": ProductCard("p-cup", 1999, 1799, 333, status="delisted")}
-    q = quote([ItemRequest("p-cup", 1), ItemRequest("p-nope", 1)], cards, set(), BUYER, None)
-    assert q.rejection_reason is RejectionReason.DELISTED
+def test_the_price_is_fixed_from_the_catalogs_answer_and_not_touched_by_later_changes():
+    order = unanswered_order(shop_id=None)
+    reserve(order, terms={"p-tea": CatalogTerms("p-tea", 5200, 4700, 1000, revision=3)})
+    assert order.lines[0].unit_price_cents == 5200                 # the catalog's terms, not a copy's
+    reserve(order, terms={"p-tea": CatalogTerms("p-tea", 9000, 8000, 2000, revision=4)})   # repeated answer
+    assert order.lines[0].unit_price_cents == 5200
 
 
 @pytest.mark.parametrize("quantity", [1, 99])

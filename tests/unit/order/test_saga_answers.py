@@ -11,7 +11,7 @@ import pytest
 
 from services.order.domain import (OrderCancelled, OrderRefunded, OrderStatus, RejectionReason)
 
-from .factories import T0, placed_order
+from .factories import T0, placed_order, reserve
 
 
 class Catalog:
@@ -32,8 +32,8 @@ class Catalog:
 
 def test_a_reservation_seen_twice_is_counted_once():
     order = placed_order()
-    order.stock_reserved(T0)
-    order.stock_reserved(T0 + timedelta(seconds=3))
+    reserve(order, T0)
+    reserve(order, T0 + timedelta(seconds=3))
     assert order.status is OrderStatus.AWAITING_PAYMENT
     assert order.reserved_at == T0
     assert not any(isinstance(e, OrderCancelled) for e in order.events)
@@ -41,7 +41,7 @@ def test_a_reservation_seen_twice_is_counted_once():
 
 def test_a_rejection_after_the_reservation_changes_nothing_first_answer_wins():
     order = placed_order()
-    order.stock_reserved(T0)
+    reserve(order, T0)
     order.stock_rejected(RejectionReason.OUT_OF_STOCK, T0)
     assert order.status is OrderStatus.AWAITING_PAYMENT
     assert order.rejection_reason is None
@@ -59,7 +59,7 @@ def test_a_reservation_after_a_rejection_keeps_the_order_rejected_and_gives_the_
     catalog, order = Catalog(), placed_order()
     order.stock_rejected(RejectionReason.OUT_OF_STOCK, T0)
     catalog.reserve(order.id)                       # a contradicting, late answer
-    order.stock_reserved(T0)
+    reserve(order, T0)
     catalog.hear(order.events)
     assert order.status is OrderStatus.REJECTED
     assert not catalog.holds(order.id)
@@ -71,24 +71,24 @@ def test_a_reservation_arriving_after_the_pending_order_expired_is_released():
     catalog.hear(order.events)                      # the catalog had nothing to release yet
     catalog.reserve(order.id)                       # ... then handles order.placed late
     order.events.clear()
-    order.stock_reserved(T0 + timedelta(minutes=31))
+    reserve(order, T0 + timedelta(minutes=31))
     catalog.hear(order.events)
     assert order.status is OrderStatus.CANCELLED
     assert [type(e) for e in order.events] == [OrderCancelled]
     assert not catalog.holds(order.id)
     order.events.clear()
-    order.stock_reserved(T0 + timedelta(minutes=32))     # and once more: nothing new
+    reserve(order, T0 + timedelta(minutes=32))     # and once more: nothing new
     assert order.events == []
 
 
 def test_a_duplicate_reservation_for_an_order_cancelled_after_reserving_releases_nothing_more():
     catalog, order = Catalog(), placed_order()
     catalog.reserve(order.id)
-    order.stock_reserved(T0)
+    reserve(order, T0)
     order.cancel(T0 + timedelta(minutes=1))
     catalog.hear(order.events)
     order.events.clear()
-    order.stock_reserved(T0 + timedelta(minutes=2))
+    reserve(order, T0 + timedelta(minutes=2))
     assert order.events == [] and order.status is OrderStatus.CANCELLED
     assert not catalog.holds(order.id)
 
@@ -96,11 +96,11 @@ def test_a_duplicate_reservation_for_an_order_cancelled_after_reserving_releases
 @pytest.mark.parametrize("late", ["reserved", "rejected"])
 def test_answers_for_a_paid_order_change_nothing(late):
     order = placed_order()
-    order.stock_reserved(T0)
+    reserve(order, T0)
     order.pay(T0, "charge")
     order.events.clear()
     if late == "reserved":
-        order.stock_reserved(T0)
+        reserve(order, T0)
     else:
         order.stock_rejected(RejectionReason.OUT_OF_STOCK, T0)
     assert order.status is OrderStatus.PAID and order.events == []
@@ -116,7 +116,7 @@ def test_whatever_the_arrival_order_the_stock_held_matches_the_order(arrivals):
     for answer in arrivals:
         if answer == "reserved":
             catalog.reserve(order.id)
-            order.stock_reserved(T0)
+            reserve(order, T0)
         else:
             order.stock_rejected(RejectionReason.OUT_OF_STOCK, T0)
         catalog.hear(order.events)

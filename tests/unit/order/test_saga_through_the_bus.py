@@ -34,15 +34,15 @@ def test_a_delisting_the_order_service_has_not_heard_of_yet_is_caught_by_the_cat
     assert market.stock(tea) == 5
 
 
-def test_a_delisting_the_order_service_knows_rejects_at_once(market, client, admin):
+def test_a_delisted_product_is_rejected_by_the_catalog_and_a_relisted_one_sold_again(market, client, admin):
     tea = market.product(stock=5)
     client.post(f"/api/catalog/products/{tea}/delist", json={}, headers=admin)
     market.settle()
-    order = market.order(items=[{"product_id": tea, "quantity": 1}], settle=False).json
+    order = market.order(items=[{"product_id": tea, "quantity": 1}]).json
     assert (order["status"], order["rejection_reason"]) == ("rejected", "delisted")
     client.post(f"/api/catalog/products/{tea}/relist", headers=admin)
     market.settle()
-    assert market.order(items=[{"product_id": tea, "quantity": 1}]).json["status"] == "pending"
+    assert market.order(items=[{"product_id": tea, "quantity": 1}]).json["status"] == "awaiting_payment"
     assert market.stock(tea) == 4
 
 
@@ -113,15 +113,15 @@ def test_a_second_reservation_for_a_cancelled_order_asks_for_a_release_the_catal
     market.act(order["id"], "cancel")
     assert market.stock(tea) == 4
     # The catalog answers again under a new event id (a redelivered order.placed, say).
-    market.publish("catalog.stock.reserved", {"order_id": order["id"],
-                                              "items": [{"product_id": tea, "quantity": 2}]}, producer="catalog")
+    market.publish("catalog.stock.reserved", {"order_id": order["id"], "items": [_reserved_line(tea, 2)]},
+                   producer="catalog")
     assert market.get(order["id"]).json["status"] == "cancelled"
     assert market.stock(tea) == 4
 
 
 def test_an_answer_for_an_order_nobody_placed_is_ignored(market, platform):
-    event = make_event("catalog.stock.reserved", {"order_id": "not-ours", "items": [
-        {"product_id": "p", "quantity": 1}]}, "catalog")
+    event = make_event("catalog.stock.reserved", {"order_id": "not-ours", "items": [_reserved_line("p", 1)]},
+                       "catalog")
     platform.bus.publish(event.to_dict())
     market.settle()
     assert platform["order"].consumer.dead_lettered == 0
@@ -136,3 +136,8 @@ def test_the_paid_event_carries_the_whole_order(market, clock):
     assert paid == {"order_id": order["id"], "buyer_id": BUYER, "shop_id": "m-friend", "total_cents": 10_000,
                     "commission_cents": 0, "items": [{"product_id": tea, "quantity": 2, "unit_price_cents": 5000,
                                                       "commission_cents": 0}]}
+
+
+def _reserved_line(product_id, quantity, list_price=5000, exclusive=4500, rate=1000, revision=1):
+    return {"product_id": product_id, "quantity": quantity, "list_price_cents": list_price,
+            "exclusive_price_cents": exclusive, "commission_rate_bp": rate, "revision": revision}
