@@ -140,7 +140,7 @@ def test_while_a_master_reports_the_cluster_down_events_wait_and_none_is_dead_le
     board_slot = cluster_client.keyslot("rk:{board}:public")
     board_port = cluster_client.get_node_from_key("rk:{board}:public").port
     master = next(server.client() for server in cluster.masters if server.port == board_port)
-    visits = [ev.visited(shop, f"anon:browser-{n}") for n in range(3) for shop in SHOPS]
+    visits = [ev.visited(shop, f"visitor-{n}") for n in range(3) for shop in SHOPS]
     try:
         # Unassign one slot of it: with full coverage required, the master refuses every
         # query with CLUSTERDOWN until the slot is back (as while a master is failed over).
