@@ -251,17 +251,23 @@ class RecentVisitor(Schema):
 class ProductFigures(Schema):
     product_id = fields.String()
     views = fields.Integer()
-    orders = fields.Integer()
-    units = fields.Integer()
-    sales_cents = fields.Integer()
+    orders = fields.Integer(metadata={"description": "omitted for a sensitive product with fewer than 5 distinct buyers"})
+    units = fields.Integer(metadata={"description": "omitted like orders"})
+    sales_cents = fields.Integer(metadata={"description": "omitted like orders"})
+    figures_withheld = fields.Boolean(metadata={"description": "true when orders, units and sales are omitted"})
 
 
 class Analytics(Schema):
-    visits = fields.Integer()
-    unique_visitors = fields.Integer()
+    visits = fields.Integer(metadata={"description": "visits in the 30-day influence window, anonymous ones too"})
+    unique_visitors = fields.Integer(metadata={
+        "description": "distinct signed-in members in the window, exactly: the influence breakdown's number"})
+    anonymous_visits = fields.Integer(metadata={"description": "visits without a token in the window (no points)"})
     recent_visitors = fields.List(fields.Nested(RecentVisitor))
-    orders = fields.Integer()
-    sales_cents = fields.Integer()
+    recent_visitors_withheld = fields.Boolean(metadata={
+        "description": "true (and recent_visitors empty) while a sensitive product the shop features or sold "
+                       "has fewer than 5 distinct buyers"})
+    orders = fields.Integer(metadata={"description": "withheld products' orders are left out"})
+    sales_cents = fields.Integer(metadata={"description": "withheld products' sales are left out"})
     products = fields.List(fields.Nested(ProductFigures))
 
 

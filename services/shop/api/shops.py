@@ -141,14 +141,29 @@ def visit(body, shop_id):
 @blp.doc(security=BEARER)
 def shop_analytics():
     """Your shop's visits, visitors (those who allow it), orders and sales, per product too."""
-    with service_context().db.reading() as conn:
+    ctx = service_context()
+    since = visits.VisitWindow(ctx.config.timezone).starts_at(ctx.clock.now())
+    with ctx.db.reading() as conn:
         shop_id = require_member(conn, me())
         hidden = members.hidden_visitors(conn, shop_id)
-        figures = analytics.shop_analytics(shop_id, activity.visitor_tallies(conn, shop_id),
-                                           activity.views_by_product(conn, shop_id),
-                                           activity.orders_through(conn, shop_id),
-                                           lambda member_id: member_id not in hidden)
+        through = activity.orders_through(conn, shop_id)
+        featured = shops.featured_ids(conn, shop_id)
+        cards = shops.cards_by_ids(conn, featured | {line.product_id for o in through for line in o.lines})
+        figures = analytics.shop_analytics(shop_id, activity.visitor_tallies(conn, shop_id, since),
+                                           activity.views_by_product(conn, shop_id, since), through,
+                                           lambda member_id: member_id not in hidden, featured=featured,
+                                           # A product whose card has not arrived yet may be
+                                           # sensitive: it is protected until we know.
+                                           is_sensitive=lambda p: p not in cards or cards[p].sensitive)
         names = members.nicknames(conn, [r.member_id for r in figures.recent_visitors])
     result = asdict(figures)
     result["recent_visitors"] = [{**r, "nickname": names.get(r["member_id"], "")} for r in result["recent_visitors"]]
+    result["products"] = [_figures(entry) for entry in figures.products]
     return result
+
+
+def _figures(entry: analytics.ProductFigures) -> dict:
+    """A product's line; a withheld one has no orders, units or sales at all (not 0)."""
+    line = {k: v for k, v in asdict(entry).items() if v is not None}
+    line["figures_withheld"] = entry.withheld
+    return line
