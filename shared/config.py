@@ -52,6 +52,15 @@ class Config:
     # Used by the gateway's /health in the cluster mode, and by the ranking rebuild.
     service_urls: dict[str, str] = field(default_factory=dict)
     gateway_url: str = "http://127.0.0.1:8000"
+    # Visits earn influence, so they are rate-limited (limits' notation: "60/minute").
+    visit_limit_per_member: str = "60/minute"
+    visit_limit_per_address: str = "300/minute"
+    # Where rate-limit counters live: empty means the process's memory in the embedded mode
+    # and the Redis of GWH_REDIS_URL otherwise (every API process must share them).
+    ratelimit_storage_url: str = ""
+    # How many proxies in front of a service add to X-Forwarded-For and are trusted to:
+    # 0 uses the connecting address; 1 behind the gateway (nginx). See docs/privacy.md.
+    trusted_proxies: int = 0
 
     @property
     def embedded_bus(self) -> bool:
@@ -93,6 +102,10 @@ def load(environ: dict[str, str] | None = None) -> Config:
         max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
         service_urls=service_urls,
         gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",
+        visit_limit_per_member=env.get("GWH_VISIT_LIMIT_PER_MEMBER") or "60/minute",
+        visit_limit_per_address=env.get("GWH_VISIT_LIMIT_PER_ADDRESS") or "300/minute",
+        ratelimit_storage_url=env.get("GWH_RATELIMIT_STORAGE_URL") or "",
+        trusted_proxies=int(env.get("GWH_TRUSTED_PROXIES") or 0),
     )
 
 
