@@ -24,7 +24,9 @@ accounts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Wrong passwords per username, known or not (an unknown one must look the same).
+# Wrong passwords per (username, client address) and per client address, known usernames
+# or not (an unknown one must look the same). The column keeps its first name; it holds a
+# throttle key of domain.throttle.throttle_keys ("pair:<hash>" or "addr:<address>").
 login_throttles = Table(
     "login_throttles", metadata,
     Column("username", String(64), primary_key=True),
