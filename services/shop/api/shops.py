@@ -45,7 +45,7 @@ def _known_product(conn, product_id: str) -> ProductCard:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=OPTIONAL_BEARER)
 def shop_page(member_id):
-    """A member's shop as anyone sees it; delisted products never appear."""
+    """A member's shop as anyone sees it: never more products than its slots; delisted ones never."""
     if member_id == "me":
         member_id = me()
     with service_context().db.reading() as conn:
@@ -53,7 +53,7 @@ def shop_page(member_id):
         influence = shops.influence_of(conn, member_id)
         if owner is None or influence is None:
             raise NotFound(f"no shop {member_id}")
-        featured = shops.featured_cards(conn, member_id)
+        featured = shops.featured_page(conn, member_id, influence.slots)
     return {**asdict(owner), "slots": influence.slots, "featured": featured,
             "influence": {"score": influence.score, "tier": influence.tier}}
 

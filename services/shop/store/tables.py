@@ -77,6 +77,16 @@ featured = Table(
     Index("ix_featured_product", "product_id"),
 )
 
+# Products over a shop's slot count after a tier drop, and when each may leave (its lock's
+# end). A schedule only: at that time the shop is looked at again (domain.featured).
+slot_departures = Table(
+    "slot_departures", metadata,
+    Column("member_id", String(ID), ForeignKey("shops.member_id"), primary_key=True),
+    Column("product_id", String(FOREIGN_ID), primary_key=True),
+    Column("leaves_at", DateTime(timezone=True), nullable=False),
+    Index("ix_slot_departures_leaves_at", "leaves_at"),
+)
+
 product_cards = Table(
     "product_cards", metadata,
     Column("product_id", String(FOREIGN_ID), primary_key=True),
