@@ -145,3 +145,47 @@ def test_behind_the_gateway_each_client_address_has_its_own_limit(tmp_path, cloc
         assert visit_from("203.0.113.8") == 202
     finally:
         platform.stop(drain=False)
+
+
+def test_buy_then_refund_without_settling_slots_shrink_after_the_locks(platform, world, client, clock):
+    platform.start()
+    seller, buyer = world.member("lin"), world.member("wei")
+    brand = client.post("/api/catalog/brands", json={"name": "Tea Garden"}, headers=world.admin).json["id"]
+    goods = [client.post("/api/catalog/products", headers=world.admin, json={
+        "brand_id": brand, "sku": f"leaf-{n}", "name": f"Leaf {n}", "category": "tea", "stock": 10,
+        "list_price_cents": 120_000, "exclusive_price_cents": 100_000, "commission_rate_bp": 500}).json["id"]
+        for n in range(7)]
+
+    def feature(product):
+        return client.post("/api/shops/me/featured", json={"product_id": product}, headers=seller.headers).status_code
+
+    def page():
+        return client.get(f"/api/shops/{seller.id}").json
+
+    # The shop learns of the product from the catalog's event: retried until its card is there.
+    assert eventually(lambda: feature(goods[0]), 201) == 201
+    order = client.post("/api/orders", json={"items": [{"product_id": goods[0], "quantity": 1}],
+                                             "shop_id": seller.id}, headers=buyer.headers).json
+    order = eventually(lambda: client.get(f"/api/orders/{order['id']}", headers=buyer.headers).json["status"],
+                       "awaiting_payment")
+    assert order == "awaiting_payment"
+    order_id = client.get("/api/orders", headers=buyer.headers).json["items"][0]["id"]
+    assert client.post(f"/api/orders/{order_id}/pay", json={"method": "simulated"},
+                       headers=buyer.headers).status_code == 200
+    assert eventually(lambda: page()["slots"], 6) == 6
+    for product in goods[1:6]:
+        clock.advance(minutes=5)
+        assert eventually(lambda: feature(product), 201) == 201
+
+    clock.advance(hours=1)
+    assert client.post(f"/api/orders/{order_id}/refund", headers=buyer.headers).status_code == 200
+    assert eventually(lambda: page()["slots"], 4) == 4
+    assert [f["product_id"] for f in page()["featured"]] == goods[:4]
+    assert feature(goods[6]) == 409
+
+    clock.advance(hours=72)
+    platform.run_periodic()
+    leaving = eventually(lambda: sorted(n["product_id"] for n in world.notifications(seller)
+                                        if n["type"] == "product_left_over_slots"), sorted(goods[4:6]))
+    assert leaving == sorted(goods[4:6])
+    assert [f["product_id"] for f in page()["featured"]] == goods[:4]
