@@ -20,7 +20,7 @@ Keys (every key of one member shares the hash tag `{m:<id>}`, the boards share `
 
 Unique visitors are counted exactly, the way the shop's analytics counts them: one entry
 per signed-in visitor, scored by the last day they came, trimmed as days leave the window
-(ZCARD is the count). It costs about 100 bytes per visitor in the window (`make bench`
+(ZCARD is the count). It costs about 130 bytes per visitor in the window (`make bench`
 measures it per 1,000); the key expires when its newest day has left the window.
 """
 from __future__ import annotations
