@@ -53,10 +53,15 @@ def storage_url(config) -> str:
 def limiter_for(app: Flask, config) -> Limiter:
     """A rate limiter of this app alone (its own counters: two apps in one process, as in
     tests, never share them). Routes opt in with `limiter.limit(...)`."""
+    url = storage_url(config)
+    # A Redis that does not answer must cost a request seconds at most, then the limits
+    # count in memory until it is back (in_memory_fallback).
+    options = {} if url == MEMORY else {"socket_connect_timeout": 2, "socket_timeout": 2}
     limiter = Limiter(
         key_func=client_address,
         app=app,
-        storage_uri=storage_url(config),
+        storage_uri=url,
+        storage_options=options,
         strategy="moving-window",        # no burst of twice the limit across a window edge
         headers_enabled=True,            # X-RateLimit-* on every limited answer, Retry-After on a 429
         retry_after="delta-seconds",

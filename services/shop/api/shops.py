@@ -116,9 +116,14 @@ def candidates(query):
 @blp.arguments(schemas.VisitBody)
 @blp.response(202, schemas.Accepted)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.doc(security=OPTIONAL_BEARER)
 def visit(body, shop_id):
-    """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product."""
+    """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product.
+
+    Only a signed-in member other than the owner earns the shop influence (once, however
+    often they come); anonymous visits show in the analytics only. 429 with Retry-After
+    beyond the visits allowed per member and per client address (services/shop/api/limits.py)."""
     principal = current_principal()
     with service_context().db.unit_of_work() as uow:
         if not members.member_exists(uow.conn, shop_id):
