@@ -122,3 +122,13 @@ def test_a_nickname_change_is_an_active_day_and_renames_the_board_line(platform,
     deliver(events.updated("lin", "Lin the Tea Lady", at=clock.now() + timedelta(seconds=1)))
     item = client.get("/api/ranking/influence").json["items"][0]
     assert (item["nickname"], item["score"]) == ("Lin the Tea Lady", 100 + 20 + 10)
+
+
+def test_one_member_is_one_visitor_however_often_and_whichever_day_they_come(platform, events, deliver, clock):
+    deliver(*[events.visited("lin", "wei", at=clock.now() - timedelta(days=back, minutes=m))
+              for back in (0, 3, 7) for m in range(50)])
+    assert standing(platform, "lin").breakdown.unique_visitors == 1
+    assert standing(platform, "lin").score == 2
+    [(visitor, last_day)] = snapshot(store(platform).redis)["rk:{m:lin}:visitors"][1]
+    assert visitor == "wei" and int(last_day) == int(clock.now().astimezone(
+        platform["ranking"].extras["scorer"].window.tz).strftime("%Y%m%d"))
