@@ -53,6 +53,15 @@ def storage_url(config) -> str:
 def limiter_for(app: Flask, config) -> Limiter:
     """A rate limiter of this app alone (its own counters: two apps in one process, as in
     tests, never share them). Routes opt in with `limiter.limit(...)`."""
+    # Registered before the limiter's own after_request, so it runs after it: Flask-Limiter
+    # puts Retry-After on every limited answer, but on a success it would only confuse a
+    # client (RFC 9110 gives it to 429, 503 and redirects).
+    @app.after_request
+    def _retry_after_only_when_refused(response):
+        if response.status_code < 400:
+            response.headers.pop("Retry-After", None)
+        return response
+
     url = storage_url(config)
     # A Redis that does not answer must cost a request seconds at most, then the limits
     # count in memory until it is back (in_memory_fallback).

@@ -59,6 +59,7 @@ def test_500_anonymous_visits_earn_no_points(platform, world, client):
     assert len(accepted) == 300 and len(refused) == 200           # the per-address limit
     assert refused[0].mimetype == "application/problem+json"
     assert refused[0].json["status"] == 429 and int(refused[0].headers["Retry-After"]) > 0
+    assert "Retry-After" not in accepted[0].headers and accepted[-1].headers["X-RateLimit-Remaining"] == "0"
 
     stats = eventually(lambda: analytics(client, owner)["anonymous_visits"], 300)
     assert stats == 300
