@@ -146,6 +146,8 @@ visits = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_visits_shop_visitor", "shop_id", "visitor"),
     Index("ix_visits_shop_product", "shop_id", "product_id"),
+    # The analytics read a shop's visits of the last 30 days.
+    Index("ix_visits_shop_at", "shop_id", "at"),
 )
 
 # Orders as the order service announced them (order.paid / order.refunded).
