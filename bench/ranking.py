@@ -7,6 +7,9 @@ and the announcement), against what a naive implementation would send for each e
 one pipelined HINCRBY (sales) or PFADD (visitor) plus a ZINCRBY on a board, with no
 idempotency, no window and no announcement. Every round starts from an empty ranking.
 
+Memory: what one shop's unique visitors cost per 1,000 visitors, exactly (the ranking's
+visitor -> last day sorted set) against approximately (a HyperLogLog).
+
 Reading: GET /api/ranking/influence?limit=300 through the gateway (the board slice, the
 standings of the 300 members in one pipeline, the privacy rules, the schema) against one
 ZREVRANGE ... WITHSCORES of the naive board.
@@ -103,6 +106,27 @@ class RankingBench:
 
         return compare(Side(raw, lambda: delete_matching(self.client, f"{NAIVE}*")),
                        Side(platform, self.store.reset), n)
+
+    def visitor_memory_per_1000(self, visitors: int = 1000) -> tuple[float, float]:
+        """KB of Redis memory one shop's unique visitors take per 1,000 visitors: a
+        HyperLogLog of them (what the ranking used to keep, approximate) against the exact
+        visitor -> last day sorted set the ranking keeps now, filled through its own path.
+        Member ids as the shop makes them (32 hex digits)."""
+        ids = [uuid.uuid4().hex for _ in range(visitors)]
+        shop = "shop-memory"
+        self.client.pfadd(f"{NAIVE}{shop}:uv", *ids)
+        for member_id in ids:
+            body = make_event("shop.visited", {"visit_id": uuid.uuid4().hex, "shop_id": shop,
+                                               "visitor": member_id}, "shop").to_dict()
+            self.dispatch(parse_event(body))
+        key = f"rk:{{m:{shop}}}:visitors"
+        assert self.client.zcard(key) == visitors
+        per_1000 = 1000 / visitors / 1024
+        hll = self.client.memory_usage(f"{NAIVE}{shop}:uv", samples=0) * per_1000
+        exact = self.client.memory_usage(key, samples=0) * per_1000
+        self.client.delete(f"{NAIVE}{shop}:uv")
+        self.store.reset()
+        return hll, exact
 
     def board_reads_per_second(self, n: int) -> tuple[float, float, int]:
         """Reads/s of both boards as the last round of `events_per_second` left them, and

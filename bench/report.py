@@ -27,7 +27,11 @@ def machine_line(n: int, now: datetime | None = None) -> str:
 
 
 def figure(value: float, unit: str) -> str:
-    return f"{value:,.0f} MB" if unit == "MB" else f"{value:,.0f}"
+    if unit == "MB":
+        return f"{value:,.0f} MB"
+    if unit == "KB":
+        return f"{value:,.1f} KB"
+    return f"{value:,.0f}"
 
 
 def ratio(row: Row) -> str:
@@ -40,7 +44,7 @@ def markdown(results: Results, n: int) -> str:
     lines += [f"| {row.label} | {figure(row.raw, row.unit)} | {figure(row.platform, row.unit)} | {ratio(row)} |"
               for row in results.rows]
     lines += ["", "Throughput rows: higher is better, so a ratio under 1 is what the machinery costs. "
-              "Memory rows: lower is better.", "", "What each baseline is:"]
+              "Memory rows (MB, KB): lower is better.", "", "What each baseline is:"]
     lines += [f"- {note}" for note in results.notes]
     if results.skipped:
         lines += ["", "Not measured in this run: " + "; ".join(results.skipped) + "."]

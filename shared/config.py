@@ -61,6 +61,15 @@ class Config:
     # and how long a projection waits for an owner it asks (read-through) before a 503.
     order_settle_wait: float = 2.0
     owner_timeout: float = 1.0
+    # Visits earn influence, so they are rate-limited (limits' notation: "60/minute").
+    visit_limit_per_member: str = "60/minute"
+    visit_limit_per_address: str = "300/minute"
+    # Where rate-limit counters live: empty means the process's memory in the embedded mode
+    # and the Redis of GWH_REDIS_URL otherwise (every API process must share them).
+    ratelimit_storage_url: str = ""
+    # How many proxies in front of a service add to X-Forwarded-For and are trusted to:
+    # 0 uses the connecting address; 1 behind the gateway (nginx). See docs/privacy.md.
+    trusted_proxies: int = 0
 
     @property
     def embedded_bus(self) -> bool:
@@ -107,6 +116,10 @@ def load(environ: dict[str, str] | None = None) -> Config:
         log_level=(env.get("GWH_LOG_LEVEL") or "INFO").upper(),
         order_settle_wait=float(env.get("GWH_ORDER_SETTLE_WAIT") or 2.0),
         owner_timeout=float(env.get("GWH_OWNER_TIMEOUT") or 1.0),
+        visit_limit_per_member=env.get("GWH_VISIT_LIMIT_PER_MEMBER") or "60/minute",
+        visit_limit_per_address=env.get("GWH_VISIT_LIMIT_PER_ADDRESS") or "300/minute",
+        ratelimit_storage_url=env.get("GWH_RATELIMIT_STORAGE_URL") or "",
+        trusted_proxies=int(env.get("GWH_TRUSTED_PROXIES") or 0),
     )
 
 

@@ -279,13 +279,23 @@ def contribution_change(before: OrderFacts | None, after: OrderFacts) -> Contrib
     return ContributionChange(old.day, -old.sales_cents, old.buyer_id, -1)
 
 
+# The shop names an anonymous visitor `anon:<browser key>`; a member is their member id.
+ANONYMOUS_PREFIX = "anon:"
+
+
 def counts_as_visitor(shop_id: str, visitor: str | None) -> bool:
-    """A visit counts towards the shop's unique visitors unless the owner visits their own shop."""
-    return bool(visitor) and visitor != shop_id
+    """Only what cannot be forged earns influence: a signed-in member other than the owner.
+
+    An anonymous browser key costs nothing to make up (500 fresh keys once bought a new
+    member tier 2), so anonymous visits show in the shop's analytics but earn no points;
+    the owner's own visits would only inflate their score.
+    """
+    return bool(visitor) and visitor != shop_id and not visitor.startswith(ANONYMOUS_PREFIX)
 
 
-# A removal the platform made (a delisting) is not something the member did.
-SYSTEM_REMOVAL_REASONS = frozenset({"delisted"})
+# A removal the platform made (a delisting, a product leaving a shop whose tier dropped)
+# is not something the member did.
+SYSTEM_REMOVAL_REASONS = frozenset({"delisted", "slots_reduced"})
 ACTIVITY_EVENTS = frozenset({"shop.featured.added", "shop.featured.removed", "shop.member.updated"})
 
 
@@ -344,7 +354,7 @@ class InfluenceLedger:
 
     member_id: str
     orders: dict[str, OrderFacts] = field(default_factory=dict)
-    visitors: dict[str, set[str]] = field(default_factory=dict)
+    visitors: dict[str, str] = field(default_factory=dict)  # visitor -> the last day they came
     active: set[str] = field(default_factory=set)
 
     def record_order(self, facts: OrderFacts) -> ContributionChange | None:
@@ -356,7 +366,9 @@ class InfluenceLedger:
     def record_visit(self, visitor: str | None, day: str) -> bool:
         if not counts_as_visitor(self.member_id, visitor):
             return False
-        self.visitors.setdefault(day, set()).add(visitor)
+        # One member is one visitor however often they come: what moves is their last day,
+        # which decides until when they count.
+        self.visitors[visitor] = max(day, self.visitors.get(visitor, day))
         return True
 
     def record_activity(self, day: str) -> None:
@@ -365,7 +377,7 @@ class InfluenceLedger:
     def breakdown(self, window: InfluenceWindow, now: datetime) -> Breakdown:
         days = set(window.days(now))
         live = [c for c in (o.contribution() for o in self.orders.values()) if c and c.day in days]
-        visitors = set().union(*(v for d, v in self.visitors.items() if d in days))
+        visitors = {visitor for visitor, last in self.visitors.items() if last in days}
         return Breakdown(
             sales_cents=sum(c.sales_cents for c in live),
             unique_visitors=len(visitors),

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 # KEYS: 1 member hash, 2 seen zset, 3 sales hash (day -> cents), 4 buyers hash
 #       ("day|buyer" -> live orders), 5 active-days set, 6 friends hash, 7 the order's hash
-#       (or an unused key of the same tag), 8.. the window's visitor HyperLogLogs, newest first.
+#       (or an unused key of the same tag), 8 visitors zset (visitor -> last day, as a number).
 # ARGV: 1 event id ('' to only refresh), 2 today as a number (the seen score),
 #       3 the effect (JSON), 4 the window (JSON: days, oldest, seen_from, stamp).
 # Returns {applied, version, sales_cents, unique_visitors, distinct_buyers, active_days,
 #          oldest day with data or '', show_in_leaderboards '1'/'0'}.
 APPLY = r"""
 local member, seen, sales, buyers, active, friends, order = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local visitors = KEYS[8]
 local event_id = ARGV[1]
 local effect = cjson.decode(ARGV[3])
 local window = cjson.decode(ARGV[4])
@@ -60,9 +61,12 @@ local function record_order(o)
 end
 
 local function record_visit(v)
-  local key = KEYS[7 + v.index]
-  redis.call('PFADD', key, v.visitor)
-  redis.call('EXPIRE', key, v.ttl)
+  -- Exact: one entry per visitor, scored by the last day they came. A second visit the
+  -- same day (or an older one arriving late) changes nothing.
+  local last = redis.call('ZSCORE', visitors, v.visitor)
+  if (not last) or tonumber(last) < v.day then redis.call('ZADD', visitors, v.day, v.visitor) end
+  -- The key outlives its newest day by the window (and the grace), never less.
+  if redis.call('TTL', visitors) < v.ttl then redis.call('EXPIRE', visitors, v.ttl) end
 end
 
 local function record_friend(f)
@@ -104,6 +108,7 @@ for _, day in ipairs(redis.call('SMEMBERS', active)) do
   if day < oldest then redis.call('SREM', active, day) end
 end
 redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. window.seen_from)
+redis.call('ZREMRANGEBYSCORE', visitors, '-inf', '(' .. oldest)
 
 -- The window's totals.
 local first = nil
@@ -125,13 +130,9 @@ for i = 1, #pairs_, 2 do
   end
 end
 
-local visitor_keys = {}
-for i = 8, #KEYS do
-  visitor_keys[#visitor_keys + 1] = KEYS[i]
-  if redis.call('EXISTS', KEYS[i]) == 1 then saw(window.days[i - 7]) end
-end
-local unique_visitors = 0
-if #visitor_keys > 0 then unique_visitors = redis.call('PFCOUNT', unpack(visitor_keys)) end
+local unique_visitors = redis.call('ZCARD', visitors)
+local earliest = redis.call('ZRANGE', visitors, 0, 0, 'WITHSCORES')
+if earliest[2] then saw(string.format('%d', tonumber(earliest[2]))) end
 
 for _, day in ipairs(redis.call('SMEMBERS', active)) do saw(day) end
 local active_days = redis.call('SCARD', active)

@@ -43,26 +43,35 @@ def register(db: Database, passwords: Passwords, body: dict, *, roles: tuple[str
         raise Conflict(f"the username {clean['username']!r} is taken")
 
 
-def sign_in(db: Database, passwords: Passwords, username: str, password: str, now) -> Account:
-    """The account whose password this is; 429 while the username is throttled, 401 otherwise.
+def sign_in(db: Database, passwords: Passwords, username: str, password: str, now,
+            address: str = "unknown") -> Account:
+    """The account whose password this is; 429 while this username is throttled at this
+    client address, or this address is (domain.throttle); 401 otherwise.
 
     An unknown username costs the same hash check and counts as a failure like a wrong
     password, so neither timing nor the throttle tells which usernames exist.
     """
     username = canonical_username(username)
+    pair_key, address_key = throttle.throttle_keys(username, address)
     with db.reading() as conn:
-        throttle.check_allowed(account_store.throttle_for(conn, username), now)
+        throttle.check_allowed(account_store.throttle_for(conn, pair_key), now)
+        throttle.check_allowed(account_store.throttle_for(conn, address_key), now)
         found = account_store.account_by_username(conn, username)
     account, password_hash = found if found else (None, None)
     ok = passwords.verify(password_hash, password)
     with db.unit_of_work() as uow:
-        state = account_store.throttle_for(uow.conn, username, lock=True)  # others may have failed meanwhile
+        # Locked (others may have failed meanwhile), always the pair first, then the
+        # address, so two sign-ins never wait for each other in a circle.
+        pair = account_store.throttle_for(uow.conn, pair_key, lock=True)
+        at_address = account_store.throttle_for(uow.conn, address_key, lock=True)
         if ok:
-            account_store.save_throttle(uow.conn, username, throttle.record_success(state, now))
+            account_store.save_throttle(uow.conn, pair_key, throttle.record_success(pair, now))
             if passwords.needs_rehash(password_hash):
                 account_store.set_password_hash(uow.conn, account.member_id, passwords.hash(password))
         else:
-            account_store.save_throttle(uow.conn, username, throttle.record_failure(state, now))
+            account_store.save_throttle(uow.conn, pair_key, throttle.record_failure(pair, now))
+            account_store.save_throttle(uow.conn, address_key, throttle.record_failure(
+                at_address, now, max_failures=throttle.MAX_ADDRESS_FAILURES))
     if not ok:
         raise Unauthorized("wrong username or password")
     return account

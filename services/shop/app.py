@@ -13,13 +13,15 @@ from datetime import timedelta
 
 from shared import config as gwh_config
 from shared.bus import Bus
+from shared.clients import limiter_for, trust_proxies
 from shared.clock import SystemClock
 from shared.errors import Problem
 from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
-from services.shop import accounts, store
+from services.shop import accounts, slots, store
 from services.shop.api import blueprints
+from services.shop.api.limits import limit_visits
 from services.shop.domain.throttle import STRIKE_MEMORY
 from services.shop.handlers import subscriptions
 from services.shop.passwords import Passwords
@@ -30,18 +32,24 @@ def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> S
     clock = clock or SystemClock()
     passwords = passwords or Passwords()
 
-    def forget_throttles(db):
-        def run():
+    def periodic(db):
+        def forget_throttles():
             now = clock.now()
             with db.unit_of_work() as uow:
                 account_store.forget_throttles(uow.conn, now - STRIKE_MEMORY, now)
-        return [PeriodicJob("forget-login-throttles", timedelta(hours=1).total_seconds(), run)]
+        return [PeriodicJob("forget-login-throttles", timedelta(hours=1).total_seconds(), forget_throttles),
+                # A product over a reduced slot count leaves within a minute of its lock's end.
+                PeriodicJob("slot-departures", 60.0, lambda: slots.release_due(db, clock.now()))]
 
     parts = build_relational_service(
         "shop", config=config, bus=bus, clock=clock, metadata=store.metadata, subscriptions=subscriptions,
-        blueprints=blueprints, periodic=forget_throttles,
+        blueprints=blueprints, periodic=periodic,
         extras={"passwords": passwords, "owners": Owners.from_config(config)},
         description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.")
+    # Visits and sign-ins are limited per client address: the gateway's X-Forwarded-For says
+    # which, as far as GWH_TRUSTED_PROXIES trusts it.
+    trust_proxies(parts.app, config.trusted_proxies)
+    limit_visits(parts.app, limiter_for(parts.app, config), config)
     if config.admin_username and config.admin_password:
         try:
             accounts.ensure_first_admin(parts.db, passwords, config.admin_username, config.admin_password)

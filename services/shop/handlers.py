@@ -8,6 +8,7 @@ from shared.bus import Subscriptions
 from shared.db import UnitOfWork
 from shared.events import Event
 
+from services.shop import slots
 from services.shop.domain import attribution, cards, notifications, orders
 from services.shop.store import accounts as account_store
 from services.shop.store import activity, members, shops
@@ -66,15 +67,11 @@ def brand_created(uow: UnitOfWork, event: Event) -> None:
 
 @subscriptions.on("ranking.influence.changed")
 def influence_changed(uow: UnitOfWork, event: Event) -> None:
-    """The tier's slot count; a late, older verdict is ignored (Influence.changed)."""
+    """The tier's slot count, both ways: over a lower count, the newest products leave as
+    their locks end (services.shop.slots); a late, older verdict is ignored."""
     data = event.data
-    current = shops.influence_of(uow.conn, data["member_id"])
-    if current is None:
-        return  # not a member of this shop service (yet): nothing to size
-    updated = current.changed(score=data["score"], tier=data["tier"], slots=data["slots"],
-                              occurred_at=event.occurred_at)
-    if updated != current:
-        shops.save_influence(uow.conn, data["member_id"], updated)
+    slots.follow_influence(uow, data["member_id"], score=data["score"], tier=data["tier"], slots=data["slots"],
+                           occurred_at=event.occurred_at)
 
 
 @subscriptions.on("order.paid", "order.refunded")

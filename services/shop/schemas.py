@@ -160,11 +160,32 @@ class FriendRequestBody(Schema):
     member_id = Id(required=True)
 
 
+class FriendRequestQuery(PageQuery):
+    direction = fields.String(load_default="incoming", validate=validate.OneOf(["incoming", "outgoing"]),
+                              metadata={"description": "incoming: waiting for your answer; outgoing: you sent"})
+
+
+class MemberQuery(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                             metadata={"description": "the exact username (case-insensitive)"})
+
+
+class FoundMember(Schema):
+    member_id = fields.String()
+    nickname = fields.String()
+    avatar_url = fields.String(allow_none=True)
+
+
+class FoundMembers(Schema):
+    items = fields.List(fields.Nested(FoundMember))
+
+
 class FriendRequest(Schema):
     id = fields.String()
     requester_id = fields.String()
     addressee_id = fields.String()
     requester_nickname = fields.String()
+    addressee_nickname = fields.String()
     status = fields.String()
     created_at = Moment()
     accepted_at = Moment(allow_none=True)
@@ -251,17 +272,23 @@ class RecentVisitor(Schema):
 class ProductFigures(Schema):
     product_id = fields.String()
     views = fields.Integer()
-    orders = fields.Integer()
-    units = fields.Integer()
-    sales_cents = fields.Integer()
+    orders = fields.Integer(metadata={"description": "omitted for a sensitive product with fewer than 5 distinct buyers"})
+    units = fields.Integer(metadata={"description": "omitted like orders"})
+    sales_cents = fields.Integer(metadata={"description": "omitted like orders"})
+    figures_withheld = fields.Boolean(metadata={"description": "true when orders, units and sales are omitted"})
 
 
 class Analytics(Schema):
-    visits = fields.Integer()
-    unique_visitors = fields.Integer()
+    visits = fields.Integer(metadata={"description": "visits in the 30-day influence window, anonymous ones too"})
+    unique_visitors = fields.Integer(metadata={
+        "description": "distinct signed-in members in the window, exactly: the influence breakdown's number"})
+    anonymous_visits = fields.Integer(metadata={"description": "visits without a token in the window (no points)"})
     recent_visitors = fields.List(fields.Nested(RecentVisitor))
-    orders = fields.Integer()
-    sales_cents = fields.Integer()
+    recent_visitors_withheld = fields.Boolean(metadata={
+        "description": "true (and recent_visitors empty) while a sensitive product the shop features or sold "
+                       "has fewer than 5 distinct buyers"})
+    orders = fields.Integer(metadata={"description": "withheld products' orders are left out"})
+    sales_cents = fields.Integer(metadata={"description": "withheld products' sales are left out"})
     products = fields.List(fields.Nested(ProductFigures))
 
 

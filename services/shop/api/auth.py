@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from shared.auth import require_role
+from shared.clients import client_address
 from shared.errors import Unprocessable
 from shared.service import service_context
 
@@ -32,10 +33,10 @@ def register(body):
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def login(body):
-    """Sign in; 401 on a wrong password, 429 (Retry-After) after repeated ones."""
+    """Sign in; 401 on a wrong password, 429 (Retry-After) after repeated ones from your address."""
     ctx = service_context()
     account = accounts.sign_in(ctx.db, ctx.extras["passwords"], body["username"], body["password"],
-                               ctx.clock.now())
+                               ctx.clock.now(), address=client_address())
     return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account),
             "roles": list(account.roles)}
 

@@ -40,14 +40,50 @@ def ask(body):
 
 
 @blp.get("/friend-requests")
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(schemas.FriendRequestQuery, location="query")
 @blp.response(200, schemas.FriendRequestPage)
 @blp.doc(security=BEARER)
-def incoming(query):
-    """Requests waiting for your answer, newest first."""
+def open_requests(query):
+    """Open requests, newest first: waiting for your answer (`direction=incoming`, the
+    default) or sent by you (`direction=outgoing`)."""
+    listing = friends.incoming_requests if query["direction"] == "incoming" else friends.outgoing_requests
     with service_context().db.reading() as conn:
-        items, total = friends.incoming_requests(conn, require_member(conn, me()), query["page"], query["per_page"])
+        items, total = listing(conn, require_member(conn, me()), query["page"], query["per_page"])
     return page_of(items, query["page"], query["per_page"], total)
+
+
+@blp.post("/friend-requests/<request_id>/decline")
+@blp.response(200, schemas.FriendRequest)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(security=BEARER)
+def decline(request_id):
+    """Decline a request addressed to you; the asker is not told, and may ask again."""
+    return _close(request_id, friendship.decline)
+
+
+@blp.delete("/friend-requests/<request_id>")
+@blp.response(204)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(security=BEARER)
+def withdraw(request_id):
+    """Withdraw a request you sent, while it is open."""
+    _close(request_id, friendship.withdraw)
+
+
+def _close(request_id: str, rule) -> dict:
+    with service_context().db.unit_of_work() as uow:
+        member_id = require_member(uow.conn, me())
+        request = friends.request_by_id(uow.conn, request_id)
+        if request is None:
+            raise NotFound("no such friend request")
+        closed = rule(request, member_id=member_id)
+        if not friends.close_request(uow.conn, closed):
+            raise Conflict("this request was answered meanwhile")
+    return asdict(closed)
 
 
 @blp.post("/friend-requests/<request_id>/accept")

@@ -13,6 +13,7 @@ from shared.service import service_context
 from services.shop import schemas
 from services.shop.api.common import BEARER, me, page_slice, require_member
 from services.shop.domain import orders, privacy, profile
+from services.shop.domain.accounts import canonical_username
 from services.shop.store import accounts as account_store
 from services.shop.store import activity, friends, members, shops
 
@@ -26,6 +27,26 @@ def _member(conn, member_id: str) -> dict:
         raise NotFound(f"no member {member_id}")
     return {**asdict(found), "username": account.username, "roles": list(account.roles),
             "brand_id": account.brand_id}
+
+
+@blp.get("")
+@blp.arguments(schemas.MemberQuery, location="query")
+@blp.response(200, schemas.FoundMembers)
+@blp.doc(security=BEARER)
+def find_member(query):
+    """The member with exactly this username, to ask them as a friend (empty when none).
+
+    Only what their public shop page shows (id, nickname, avatar): never stats or purchases.
+    Exact names only, for members only: nobody can list members by a prefix."""
+    me()
+    username = canonical_username(query["username"])
+    with service_context().db.reading() as conn:
+        found = account_store.member_id_by_username(conn, username)
+        profile_found = members.profile_of(conn, found) if found else None
+    items = [] if profile_found is None else [
+        {"member_id": profile_found.member_id, "nickname": profile_found.nickname,
+         "avatar_url": profile_found.avatar_url}]
+    return {"items": items}
 
 
 @blp.get("/me")

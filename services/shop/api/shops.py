@@ -52,7 +52,7 @@ def _known_product(conn, product_id: str) -> ProductCard:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.doc(security=OPTIONAL_BEARER)
 def shop_page(member_id):
-    """A member's shop as anyone sees it; delisted products never appear."""
+    """A member's shop as anyone sees it: never more products than its slots; delisted ones never."""
     if member_id == "me":
         member_id = me()
     with service_context().db.reading() as conn:
@@ -60,7 +60,7 @@ def shop_page(member_id):
         influence = shops.influence_of(conn, member_id)
         if owner is None or influence is None:
             raise NotFound(f"no shop {member_id}")
-        featured = shops.featured_cards(conn, member_id)
+        featured = shops.featured_page(conn, member_id, influence.slots)
     return {**asdict(owner), "slots": influence.slots, "featured": featured,
             "influence": {"score": influence.score, "tier": influence.tier}}
 
@@ -123,9 +123,14 @@ def candidates(query):
 @blp.arguments(schemas.VisitBody)
 @blp.response(202, schemas.Accepted)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.doc(security=OPTIONAL_BEARER)
 def visit(body, shop_id):
-    """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product."""
+    """Record a visit: the caller's token, else the anonymous `visitor_key`, with an optional product.
+
+    Only a signed-in member other than the owner earns the shop influence (once, however
+    often they come); anonymous visits show in the analytics only. 429 with Retry-After
+    beyond the visits allowed per member and per client address (services/shop/api/limits.py)."""
     principal = current_principal()
     with service_context().db.unit_of_work() as uow:
         if not members.member_exists(uow.conn, shop_id):
@@ -148,14 +153,29 @@ def visit(body, shop_id):
 @blp.doc(security=BEARER)
 def shop_analytics():
     """Your shop's visits, visitors (those who allow it), orders and sales, per product too."""
-    with service_context().db.reading() as conn:
+    ctx = service_context()
+    since = visits.VisitWindow(ctx.config.timezone).starts_at(ctx.clock.now())
+    with ctx.db.reading() as conn:
         shop_id = require_member(conn, me())
         hidden = members.hidden_visitors(conn, shop_id)
-        figures = analytics.shop_analytics(shop_id, activity.visitor_tallies(conn, shop_id),
-                                           activity.views_by_product(conn, shop_id),
-                                           activity.orders_through(conn, shop_id),
-                                           lambda member_id: member_id not in hidden)
+        through = activity.orders_through(conn, shop_id)
+        featured = shops.featured_ids(conn, shop_id)
+        cards = shops.cards_by_ids(conn, featured | {line.product_id for o in through for line in o.lines})
+        figures = analytics.shop_analytics(shop_id, activity.visitor_tallies(conn, shop_id, since),
+                                           activity.views_by_product(conn, shop_id, since), through,
+                                           lambda member_id: member_id not in hidden, featured=featured,
+                                           # A product whose card has not arrived yet may be
+                                           # sensitive: it is protected until we know.
+                                           is_sensitive=lambda p: p not in cards or cards[p].sensitive)
         names = members.nicknames(conn, [r.member_id for r in figures.recent_visitors])
     result = asdict(figures)
     result["recent_visitors"] = [{**r, "nickname": names.get(r["member_id"], "")} for r in result["recent_visitors"]]
+    result["products"] = [_figures(entry) for entry in figures.products]
     return result
+
+
+def _figures(entry: analytics.ProductFigures) -> dict:
+    """A product's line; a withheld one has no orders, units or sales at all (not 0)."""
+    line = {k: v for k, v in asdict(entry).items() if v is not None}
+    line["figures_withheld"] = entry.withheld
+    return line

@@ -68,7 +68,8 @@ class Shop:
 
     @property
     def free_slots(self) -> int:
-        # A tier drop can leave a shop over its count: it keeps what it has, adds nothing.
+        # A tier drop can leave a shop over its count: it adds nothing until it is back
+        # within it (see over_count).
         return max(self.slots - len(self.featured), 0)
 
     @property
@@ -117,6 +118,27 @@ class Shop:
         if entry is not None:
             self.featured.remove(entry)
         return entry
+
+    # --- slots follow the tier both ways -------------------------------------------------
+    # A tier drop leaves the shop over its count. The products over it are the most
+    # recently featured; each leaves when its own 72-hour lock ends (the lock is a promise
+    # to whoever got the link), none can be added meanwhile, and the page shows only the
+    # first `slots` of them.
+
+    def over_count(self) -> list[FeaturedProduct]:
+        """The products beyond the slot count, newest first (empty within the count)."""
+        excess = len(self.featured) - self.slots
+        if excess <= 0:
+            return []
+        newest_first = sorted(self.featured, key=lambda f: (f.featured_at, f.product_id), reverse=True)
+        return newest_first[:excess]
+
+    def release_over_count(self, now: datetime) -> list[FeaturedProduct]:
+        """Take out the products over the count whose lock has ended; returns them."""
+        leaving = [entry for entry in self.over_count() if not entry.is_locked(now)]
+        for entry in leaving:
+            self.featured.remove(entry)
+        return leaving
 
     def apply_influence(self, *, score: int, tier: int, slots: int, occurred_at: datetime) -> None:
         self.influence = self.influence.changed(score=score, tier=tier, slots=slots,

@@ -1,4 +1,5 @@
-"""Friendships: asked by one member, accepted by the other, removable by either.
+"""Friendships: asked by one member, accepted or declined by the other (or withdrawn by
+the one who asked), removable by either.
 
 Friends matter to the rest of the product: they may see each other's stats and (if the
 member allows) purchases, and the ranking service builds friend boards from
@@ -11,7 +12,7 @@ from datetime import datetime
 
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-PENDING, ACCEPTED = "pending", "accepted"
+PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,30 @@ def accept(request: FriendRequest, *, member_id: str, now: datetime) -> FriendRe
     if request.status != PENDING:
         raise Conflict("this request was already accepted")
     return replace(request, status=ACCEPTED, accepted_at=now)
+
+
+def _answerable(request: FriendRequest, member_id: str, *, by: str, action: str) -> None:
+    if member_id not in (request.requester_id, request.addressee_id):
+        # A stranger does not learn that two other members are becoming friends.
+        raise NotFound("no such friend request")
+    if by != member_id:
+        who = "the member who was asked" if by == request.addressee_id else "the member who asked"
+        raise Forbidden(f"only {who} can {action} this request")
+    if request.status != PENDING:
+        raise Conflict(f"this request was already {request.status}", status=request.status)
+
+
+def decline(request: FriendRequest, *, member_id: str) -> FriendRequest:
+    """The member who was asked says no. The asker is not told; the request simply leaves
+    both lists, and they may ask again later."""
+    _answerable(request, member_id, by=request.addressee_id, action="decline")
+    return replace(request, status=DECLINED)
+
+
+def withdraw(request: FriendRequest, *, member_id: str) -> FriendRequest:
+    """The member who asked takes it back, while it is still open."""
+    _answerable(request, member_id, by=request.requester_id, action="withdraw")
+    return replace(request, status=WITHDRAWN)
 
 
 def check_removal(member_id: str, friend_id: str, are_friends: bool) -> tuple[str, str]:

@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 PRODUCT_DELISTED = "product_delisted"
+# A tier drop left the shop over its slot count: which product will leave, and when.
+PRODUCT_LEAVING = "product_leaving"
+# ... and when it has left.
+PRODUCT_LEFT_OVER_SLOTS = "product_left_over_slots"
 
 
 @dataclass(frozen=True)
@@ -28,3 +32,26 @@ def product_delisted(member_id: str, product_id: str, product_name: str, reason:
                      now: datetime) -> Notification:
     return Notification(member_id=member_id, type=PRODUCT_DELISTED, product_id=product_id,
                         message=delisting_message(product_name, reason), at=now)
+
+
+def _tier_reason(name: str, tier: int, slots: int) -> str:
+    return (f"{name}: your influence fell to tier {tier}, which has {slots} featured slots, and it is "
+            f"among your most recently featured products over that count")
+
+
+def product_leaving(member_id: str, product_id: str, product_name: str, tier: int, slots: int,
+                    leaves_at: datetime, now: datetime) -> Notification:
+    name = f"“{product_name}”" if product_name else "A product"
+    when = leaves_at.strftime("%Y-%m-%d %H:%M UTC")
+    return Notification(member_id=member_id, type=PRODUCT_LEAVING, product_id=product_id,
+                        message=f"{_tier_reason(name, tier, slots)}. It leaves your shop when its "
+                                f"72-hour lock ends ({when}), unless your tier rises again first.",
+                        at=now)
+
+
+def product_left_over_slots(member_id: str, product_id: str, product_name: str, tier: int, slots: int,
+                            now: datetime) -> Notification:
+    name = f"“{product_name}”" if product_name else "A product"
+    return Notification(member_id=member_id, type=PRODUCT_LEFT_OVER_SLOTS, product_id=product_id,
+                        message=f"{_tier_reason(name, tier, slots)}. Its lock has ended and it has left your shop.",
+                        at=now)

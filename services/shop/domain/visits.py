@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta, timezone
 from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from shared.errors import Unprocessable
 
@@ -79,13 +80,42 @@ def tally(visits: Iterable[Visit]) -> list[VisitorTally]:
     return list(grouped.values())
 
 
-def count_visits(tallies: Iterable[VisitorTally]) -> tuple[int, int]:
-    """(visits, unique visitors): a visitor who comes back adds a visit, not a visitor."""
-    total = unique = 0
+@dataclass(frozen=True)
+class VisitCounts:
+    visits: int            # every visit, signed in or not
+    unique_visitors: int   # distinct signed-in members: the number the influence counts
+    anonymous_visits: int  # visits without a token: shown, never counted as visitors
+
+
+def count_visits(tallies: Iterable[VisitorTally]) -> VisitCounts:
+    """A visitor who comes back adds a visit, not a visitor. Only a signed-in member is a
+    visitor: an anonymous browser key costs nothing to make up, so anonymous visits are
+    counted as visits apart (the influence breakdown counts the same members)."""
+    total = unique = anonymous = 0
     for entry in tallies:
         total += entry.visits
-        unique += 1
-    return total, unique
+        if entry.member_id is None:
+            anonymous += entry.visits
+        else:
+            unique += 1
+    return VisitCounts(total, unique, anonymous)
+
+
+@dataclass(frozen=True)
+class VisitWindow:
+    """The days the visit figures cover: the influence window's, so the analytics'
+    `unique_visitors` is the same number as the influence breakdown's. The last `days`
+    calendar days in the platform's timezone, today included (as the ranking's
+    InfluenceWindow; a test holds the two together)."""
+
+    zone: str = "Asia/Shanghai"
+    days: int = 30
+
+    def starts_at(self, now: datetime) -> datetime:
+        """The first instant that counts: local midnight `days - 1` days before today."""
+        zone = ZoneInfo(self.zone)
+        first_day = now.astimezone(zone).date() - timedelta(days=self.days - 1)
+        return datetime.combine(first_day, time(0), tzinfo=zone).astimezone(timezone.utc)
 
 
 def recent_visitors(tallies: Iterable[VisitorTally], shows_as_visitor: Callable[[str], bool],

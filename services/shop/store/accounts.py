@@ -37,6 +37,10 @@ def account_by_username(conn: Connection, username: str) -> tuple[Account, str] 
     return (_account(row), row["password_hash"]) if row else None
 
 
+def member_id_by_username(conn: Connection, username: str) -> str | None:
+    return conn.execute(select(accounts.c.member_id).where(accounts.c.username == username)).scalar_one_or_none()
+
+
 def account_by_id(conn: Connection, member_id: str) -> Account | None:
     row = conn.execute(select(accounts).where(accounts.c.member_id == member_id)).mappings().first()
     return _account(row) if row else None

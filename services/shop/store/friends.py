@@ -65,6 +65,27 @@ def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int
     return [{**r, "created_at": as_utc(r["created_at"])} for r in rows], total
 
 
+def outgoing_requests(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
+    """Requests the member sent that are still open, newest first, with whom they asked."""
+    where = and_(friend_requests.c.requester_id == member_id, friend_requests.c.status == PENDING)
+    total = conn.execute(select(func.count()).select_from(friend_requests).where(where)).scalar_one()
+    rows = conn.execute(
+        select(friend_requests.c.id, friend_requests.c.requester_id, friend_requests.c.addressee_id,
+               friend_requests.c.status, friend_requests.c.created_at,
+               members.c.nickname.label("addressee_nickname"))
+        .join(members, members.c.member_id == friend_requests.c.addressee_id)
+        .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id)
+        .limit(per_page).offset((page - 1) * per_page)).mappings()
+    return [{**r, "created_at": as_utc(r["created_at"])} for r in rows], total
+
+
+def close_request(conn: Connection, request: FriendRequest) -> bool:
+    """Store a decline or a withdrawal; False if the request was answered meanwhile."""
+    return conn.execute(update(friend_requests)
+                        .where(friend_requests.c.id == request.id, friend_requests.c.status == PENDING)
+                        .values(status=request.status)).rowcount == 1
+
+
 def accept_request(conn: Connection, request: FriendRequest) -> bool:
     """Mark it accepted and store the friendship; False if someone else accepted it first."""
     accepted = conn.execute(update(friend_requests)

@@ -14,7 +14,7 @@ from services.shop.domain.cards import LISTED, ProductCard
 from services.shop.domain.featured import FeaturedProduct, Influence, Shop
 
 from .common import like_pattern, locking, upsert
-from .tables import featured, product_cards, shops
+from .tables import featured, product_cards, shops, slot_departures
 
 CARD_COLUMNS = tuple(f.name for f in fields(ProductCard))
 
@@ -72,6 +72,32 @@ def featured_cards(conn: Connection, member_id: str) -> list[dict]:
         entry = FeaturedProduct(row["product_id"], as_utc(row["featured_at"]))
         result.append({**row, "featured_at": entry.featured_at, "locked_until": entry.locked_until})
     return result
+
+
+def featured_page(conn: Connection, member_id: str, slots: int) -> list[dict]:
+    """The shop page's products: never more than the slot count. Over it (after a tier
+    drop) the most recently featured wait out their locks off the page."""
+    return featured_cards(conn, member_id)[:max(slots, 0)]
+
+
+# --- slot departures (domain.featured.Shop.over_count) ------------------------------------
+def scheduled_departures(conn: Connection, member_id: str) -> set[str]:
+    return set(conn.execute(select(slot_departures.c.product_id)
+                            .where(slot_departures.c.member_id == member_id)).scalars())
+
+
+def schedule_departures(conn: Connection, member_id: str, entries: list[FeaturedProduct]) -> None:
+    """The shop's schedule from now on: exactly these products, each at its lock's end."""
+    conn.execute(delete(slot_departures).where(slot_departures.c.member_id == member_id))
+    if entries:
+        conn.execute(insert(slot_departures), [
+            {"member_id": member_id, "product_id": e.product_id, "leaves_at": e.locked_until} for e in entries])
+
+
+def shops_with_departures_due(conn: Connection, now: datetime, limit: int = 500) -> list[str]:
+    rows = conn.execute(select(slot_departures.c.member_id).distinct()
+                        .where(slot_departures.c.leaves_at <= now).limit(limit))
+    return sorted(rows.scalars())
 
 
 def drop_delisted(conn: Connection, product_id: str, featured_until: datetime | None) -> list[str]:

@@ -24,7 +24,9 @@ accounts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Wrong passwords per username, known or not (an unknown one must look the same).
+# Wrong passwords per (username, client address) and per client address, known usernames
+# or not (an unknown one must look the same). The column keeps its first name; it holds a
+# throttle key of domain.throttle.throttle_keys ("pair:<hash>" or "addr:<address>").
 login_throttles = Table(
     "login_throttles", metadata,
     Column("username", String(64), primary_key=True),
@@ -73,6 +75,16 @@ featured = Table(
     # A delisting finds the shops featuring a product through this index: its cost follows
     # those shops, not the number of shops.
     Index("ix_featured_product", "product_id"),
+)
+
+# Products over a shop's slot count after a tier drop, and when each may leave (its lock's
+# end). A schedule only: at that time the shop is looked at again (domain.featured).
+slot_departures = Table(
+    "slot_departures", metadata,
+    Column("member_id", String(ID), ForeignKey("shops.member_id"), primary_key=True),
+    Column("product_id", String(FOREIGN_ID), primary_key=True),
+    Column("leaves_at", DateTime(timezone=True), nullable=False),
+    Index("ix_slot_departures_leaves_at", "leaves_at"),
 )
 
 product_cards = Table(
@@ -134,6 +146,8 @@ visits = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_visits_shop_visitor", "shop_id", "visitor"),
     Index("ix_visits_shop_product", "shop_id", "product_id"),
+    # The analytics read a shop's visits of the last 30 days.
+    Index("ix_visits_shop_at", "shop_id", "at"),
 )
 
 # Orders as the order service announced them (order.paid / order.refunded).

@@ -140,7 +140,7 @@ def test_while_a_master_reports_the_cluster_down_events_wait_and_none_is_dead_le
     board_slot = cluster_client.keyslot("rk:{board}:public")
     board_port = cluster_client.get_node_from_key("rk:{board}:public").port
     master = next(server.client() for server in cluster.masters if server.port == board_port)
-    visits = [ev.visited(shop, f"anon:browser-{n}") for n in range(3) for shop in SHOPS]
+    visits = [ev.visited(shop, f"visitor-{n}") for n in range(3) for shop in SHOPS]
     try:
         # Unassign one slot of it: with full coverage required, the master refuses every
         # query with CLUSTERDOWN until the slot is back (as while a master is failed over).
@@ -167,3 +167,22 @@ def test_while_a_master_reports_the_cluster_down_events_wait_and_none_is_dead_le
         master.close()
         parts.close()
         bus.close()
+
+
+def test_the_shops_visit_limits_count_on_the_cluster(tmp_path, cluster, cluster_client):
+    """GWH_REDIS_CLUSTER=1: the shop's rate-limit counters live on the cluster too."""
+    from services.shop.app import build as build_shop
+    from tests.unit.shop.conftest import FAST
+    config = make_config(tmp_path / "data", redis_url=cluster.url, redis_cluster=True,
+                         visit_limit_per_address="3/minute")
+    parts = build_shop(config, Bus.from_config(config), FixedClock(), passwords=FAST)
+    try:
+        api = Client(parts.app, Response)
+        owner = api.post("/api/auth/register", json={"username": "owner", "password": "correct horse",
+                                                      "nickname": "Owner"}).json["member_id"]
+        answers = [api.post(f"/api/shops/{owner}/visits", json={"visitor_key": "browser-0001"}).status_code
+                   for _ in range(4)]
+        assert answers == [202, 202, 202, 429]
+        assert any(b"visits-per-address" in key for key in cluster_client.scan_iter(count=1000))
+    finally:
+        parts.close()

@@ -105,3 +105,15 @@ def test_wrong_passwords_at_once_all_count(world, client, cluster):
     assert results == [401] * 5
     assert client.post("/api/auth/login", json={"username": "alice", "password": "correct horse"}
                        ).status_code == 429
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_another(world, client):
+    world.member("alice")
+
+    def login(password, address):
+        return client.post("/api/auth/login", json={"username": "alice", "password": password},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [login("guess", "203.0.113.66") for _ in range(5)] == [401] * 5
+    assert login("correct horse", "203.0.113.66") == 429
+    assert login("correct horse", "198.51.100.7") == 200

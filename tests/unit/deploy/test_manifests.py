@@ -3,7 +3,7 @@ what it needs, and agree with the nginx config about names and networks.
 
 The files are read with miniyaml (the subset they are written in; PyYAML is not a
 dependency). "Needs" comes from the code: every relational service its own database URL,
-ranking Redis, shop the first admin, everyone the bus and the JWT secret, and every GWH_*
+ranking Redis, shop the first admin and Redis (rate limits), everyone the bus and the JWT secret, and every GWH_*
 name must be one that shared/config.py actually reads.
 """
 from __future__ import annotations
@@ -31,7 +31,8 @@ def needs(service: str) -> set[str]:
     if service == "ranking":
         names.add("GWH_REDIS_URL")
     if service == "shop":
-        names |= {"GWH_ADMIN_USERNAME", "GWH_ADMIN_PASSWORD"}
+        # Redis: the visit rate limits' counters, which every shop process must share.
+        names |= {"GWH_ADMIN_USERNAME", "GWH_ADMIN_PASSWORD", "GWH_REDIS_URL"}
     return names
 
 

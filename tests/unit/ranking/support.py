@@ -73,7 +73,7 @@ def snapshot(client, pattern: str = "rk:*") -> dict:
             value = sorted(m.decode() for m in client.smembers(raw_key))
         elif kind == "list":
             value = [m.decode() for m in client.lrange(raw_key, 0, -1)]
-        else:  # the HyperLogLogs: their bytes are the registers, the same for the same visitors
+        else:
             value = client.get(raw_key)
         state[key] = (kind, value, client.ttl(raw_key) > 0)
     return state

@@ -18,7 +18,8 @@ def get(client, path, member=None):
 def test_the_member_page_shows_score_tier_slots_rank_and_next_tier(client, events, deliver):
     deliver(events.registered("lin"),
             events.paid("o1", "wei", "lin", 123_456),
-            events.visited("lin", "wei"), events.visited("lin", "anon:browser-1"),
+            events.visited("lin", "wei"), events.visited("lin", "amy"),
+            events.visited("lin", "anon:browser-1"),                   # anonymous: no points
             events.featured("lin"))
     status, body = get(client, "/api/ranking/members/lin", member="lin")
     assert status == 200

@@ -130,8 +130,9 @@ def test_facts_of_two_orders_do_not_merge():
         paid("o1", "b1", 1).merge(paid("o2", "b1", 1))
 
 
-@pytest.mark.parametrize("visitor, counts", [("m2", True), ("anon-7f3a", True), (SHOP, False), ("", False), (None, False)])
-def test_the_owner_is_not_their_own_visitor(visitor, counts):
+@pytest.mark.parametrize("visitor, counts", [("m2", True), ("anon-7f3a", True), (SHOP, False), ("", False), (None, False),
+                                             ("anon:7f3a9c21", False)])
+def test_a_visitor_is_a_signed_in_member_other_than_the_owner(visitor, counts):
     assert counts_as_visitor(SHOP, visitor) is counts
 
 

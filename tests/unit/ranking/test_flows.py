@@ -80,9 +80,29 @@ def test_day_31_drops_out_when_the_refresh_runs(platform, events, deliver, clock
 
 
 def test_visitors_are_counted_once_over_the_window(platform, events, deliver, clock):
-    deliver(*[events.visited("lin", f"anon:browser-{i % 7}", at=clock.now() - timedelta(days=i)) for i in range(35)])
-    # Seven browsers came back day after day; the visits of days 31..35 are too old to count.
+    deliver(*[events.visited("lin", f"member-{i % 7}", at=clock.now() - timedelta(days=i)) for i in range(35)])
+    # Seven members came back day after day; the visits of days 31..35 are too old to count.
     assert standing(platform, "lin").breakdown.unique_visitors == 7
+
+
+def test_a_visitor_counts_until_their_last_visit_leaves_the_window(platform, events, deliver, clock):
+    deliver(events.visited("lin", "wei", at=clock.now() - timedelta(days=29)),
+            events.visited("lin", "amy", at=clock.now() - timedelta(days=29)),
+            events.visited("lin", "wei", at=clock.now() - timedelta(days=2)))
+    assert standing(platform, "lin").breakdown.unique_visitors == 2
+    clock.advance(days=1)                      # amy's only visit is now 30 days old
+    platform.run_periodic()
+    assert standing(platform, "lin").breakdown.unique_visitors == 1
+    clock.advance(days=28)                     # wei's last visit, 30 days old
+    platform.run_periodic()
+    assert standing(platform, "lin").breakdown.unique_visitors == 0
+    assert not any(":visitors" in key for key in snapshot(store(platform).redis))
+
+
+def test_anonymous_visits_earn_nothing(platform, events, deliver):
+    deliver(*[events.visited("lin", f"anon:browser-{i}") for i in range(50)])
+    found = standing(platform, "lin")
+    assert found is None or found.score == 0
 
 
 def test_a_tier_change_is_announced_with_its_slots(platform, events, deliver, announcements):
@@ -102,3 +122,13 @@ def test_a_nickname_change_is_an_active_day_and_renames_the_board_line(platform,
     deliver(events.updated("lin", "Lin the Tea Lady", at=clock.now() + timedelta(seconds=1)))
     item = client.get("/api/ranking/influence").json["items"][0]
     assert (item["nickname"], item["score"]) == ("Lin the Tea Lady", 100 + 20 + 10)
+
+
+def test_one_member_is_one_visitor_however_often_and_whichever_day_they_come(platform, events, deliver, clock):
+    deliver(*[events.visited("lin", "wei", at=clock.now() - timedelta(days=back, minutes=m))
+              for back in (0, 3, 7) for m in range(50)])
+    assert standing(platform, "lin").breakdown.unique_visitors == 1
+    assert standing(platform, "lin").score == 2
+    [(visitor, last_day)] = snapshot(store(platform).redis)["rk:{m:lin}:visitors"][1]
+    assert visitor == "wei" and int(last_day) == int(clock.now().astimezone(
+        platform["ranking"].extras["scorer"].window.tz).strftime("%Y%m%d"))

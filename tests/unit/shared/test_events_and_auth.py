@@ -63,3 +63,12 @@ def test_expired_forged_and_unsigned_tokens_are_refused():
     for token in (expired, forged, unsigned, bad_role, "not.a.token", ""):
         with pytest.raises(Unauthorized):
             verify_token(SECRET, token)
+
+
+def test_the_rate_limit_counters_live_where_every_api_process_sees_them():
+    from shared.clients import storage_url
+    from shared.config import Config
+    assert storage_url(Config()) == "memory://"                                  # embedded: one process
+    assert storage_url(Config(redis_url="redis://r:6379/0")) == "redis://r:6379/0"
+    assert storage_url(Config(redis_url="redis://:pw@r:7000/0", redis_cluster=True)) == "redis+cluster://:pw@r:7000"
+    assert storage_url(Config(redis_url="redis://r:6379/0", ratelimit_storage_url="memory://")) == "memory://"

@@ -16,8 +16,9 @@ def count(platform, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def login(client, username, password="correct horse"):
-    return client.post("/api/auth/login", json={"username": username, "password": password})
+def login(client, username, password="correct horse", address="127.0.0.1"):
+    return client.post("/api/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
 
 
 def test_registration_opens_an_account_with_a_shop_and_answers_a_token(world, client):
@@ -97,7 +98,9 @@ def test_five_wrong_passwords_block_the_username_then_the_owner_gets_back_in(wor
     assert login(client, "alice").status_code == 429
     clock.advance(seconds=1)
     assert login(client, "alice").status_code == 200
-    assert count(world.platform, login_throttles) == 0  # a success forgets the failures
+    # A success forgets the failures of that username at that address; the address keeps
+    # its own count (a guesser with an account of their own must not reset it).
+    assert count(world.platform, login_throttles) == 1
 
 
 def test_the_backoff_grows_but_is_capped(world, client, clock):
@@ -121,10 +124,34 @@ def test_guessing_at_one_username_does_not_block_another(world, client):
     assert login(client, "bob").status_code == 200
 
 
+def test_a_guesser_cannot_lock_the_owner_out_from_another_address(world, client, clock):
+    world.member("alice")
+    attacker, home = "203.0.113.66", "198.51.100.7"
+    for _ in range(5):
+        assert login(client, "alice", "guess", address=attacker).status_code == 401
+    assert login(client, "alice", address=attacker).status_code == 429   # blocked there, right password or not
+    assert login(client, "alice", address=home).status_code == 200      # the owner, from their address
+    assert login(client, "alice", "typo", address=home).status_code == 401
+    assert login(client, "alice", address=home).status_code == 200
+    clock.advance(seconds=60)
+    assert login(client, "alice", address=attacker).status_code == 200   # the block there ran out
+
+
+def test_one_address_guessing_many_usernames_is_blocked_whatever_the_name(world, client):
+    world.member("mallory")
+    world.member("alice")
+    attacker = "203.0.113.66"
+    for n in range(30):                                   # four tries each at many names
+        assert login(client, f"victim{n // 4}", "guess", address=attacker).status_code == 401
+    blocked = login(client, "mallory", address=attacker)  # even their own account, rightly
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) == 60
+    assert login(client, "alice", address="198.51.100.7").status_code == 200
+
+
 def test_old_throttle_records_are_forgotten(world, client, clock, platform):
     for _ in range(3):
         login(client, "random-name", "guess")
-    assert count(platform, login_throttles) == 1
+    assert count(platform, login_throttles) == 2        # the name at this address, the address
     clock.advance(hours=25)
     platform.run_periodic()
     assert count(platform, login_throttles) == 0

@@ -88,3 +88,65 @@ def test_bad_friend_requests_are_problems_and_store_nothing(world, client):
         assert response.status_code == 422, body
     assert client.post("/api/members/me/friend-requests", json={"member_id": "b"}).status_code == 401
     assert client.get("/api/members/me/friend-requests", headers=alice.headers).json["total"] == 0
+
+
+# --- declining, withdrawing, the requests I sent, finding a member ------------------------
+def requests(client, member, direction=None):
+    query = f"?direction={direction}" if direction else ""
+    return client.get(f"/api/members/me/friend-requests{query}", headers=member.headers).json
+
+
+def test_the_requests_i_sent_are_listed_with_whom_i_asked(world, client):
+    alice, bob, carol = world.member("alice"), world.member("bob"), world.member("carol")
+    to_bob = ask(client, alice, bob.id).json["id"]
+    ask(client, carol, alice.id)
+    sent = requests(client, alice, "outgoing")
+    assert [(r["id"], r["addressee_id"], r["addressee_nickname"]) for r in sent["items"]] == [(to_bob, bob.id, "Bob")]
+    assert [r["requester_id"] for r in requests(client, alice, "incoming")["items"]] == [carol.id]
+    assert requests(client, alice) == requests(client, alice, "incoming")
+    assert client.get("/api/members/me/friend-requests?direction=sideways", headers=alice.headers).status_code == 422
+
+
+def test_a_declined_request_leaves_both_lists_and_makes_no_friends(world, client):
+    alice, bob = world.member("alice"), world.member("bob")
+    request_id = ask(client, alice, bob.id).json["id"]
+    declined = client.post(f"/api/members/me/friend-requests/{request_id}/decline", headers=bob.headers)
+    assert declined.status_code == 200 and declined.json["status"] == "declined"
+    assert requests(client, bob)["total"] == 0 and requests(client, alice, "outgoing")["total"] == 0
+    assert friends_of(client, alice) == [] and world.outbox("shop.friendship.created") == []
+    again = client.post(f"/api/members/me/friend-requests/{request_id}/accept", headers=bob.headers)
+    assert again.status_code == 409
+    assert ask(client, alice, bob.id).status_code == 201          # they may ask again later
+
+
+def test_only_the_addressee_declines_and_only_the_asker_withdraws(world, client):
+    alice, bob, carol = world.member("alice"), world.member("bob"), world.member("carol")
+    request_id = ask(client, alice, bob.id).json["id"]
+    path = f"/api/members/me/friend-requests/{request_id}"
+    assert client.post(f"{path}/decline", headers=alice.headers).status_code == 403
+    assert client.post(f"{path}/decline", headers=carol.headers).status_code == 404
+    assert client.delete(path, headers=bob.headers).status_code == 403
+    assert client.delete(path, headers=carol.headers).status_code == 404
+    assert client.delete("/api/members/me/friend-requests/nope", headers=alice.headers).status_code == 404
+    assert requests(client, bob)["total"] == 1
+
+
+def test_a_withdrawn_request_cannot_be_accepted(world, client):
+    alice, bob = world.member("alice"), world.member("bob")
+    request_id = ask(client, alice, bob.id).json["id"]
+    assert client.delete(f"/api/members/me/friend-requests/{request_id}", headers=alice.headers).status_code == 204
+    assert requests(client, bob)["total"] == 0
+    accepted = client.post(f"/api/members/me/friend-requests/{request_id}/accept", headers=bob.headers)
+    assert accepted.status_code == 409 and friends_of(client, bob) == []
+    assert client.delete(f"/api/members/me/friend-requests/{request_id}", headers=alice.headers).status_code == 409
+
+
+def test_a_member_is_found_by_their_exact_username_and_shows_only_their_card(world, client):
+    alice, bob = world.member("alice"), world.member("bob.wang", nickname="Bob")
+    found = client.get("/api/members?username=Bob.Wang", headers=alice.headers)
+    assert found.status_code == 200
+    assert found.json == {"items": [{"member_id": bob.id, "nickname": "Bob", "avatar_url": None}]}
+    assert client.get("/api/members?username=bob", headers=alice.headers).json == {"items": []}  # no prefixes
+    assert client.get("/api/members?username=bob.wang").status_code == 401                      # members only
+    assert client.get("/api/members", headers=alice.headers).status_code == 422
+    assert client.get("/api/members?username=" + "x" * 65, headers=alice.headers).status_code == 422

@@ -155,7 +155,8 @@ def test_visits_count_each_time_but_each_visitor_once(world, client, clock):
     own = visit(client, alice, alice.headers, product_id=product)
     assert own.status_code == 202 and own.json == {"visit_id": None, "counted": False}
     stats = client.get("/api/shops/me/analytics", headers=alice.headers).json
-    assert (stats["visits"], stats["unique_visitors"]) == (6, 4)
+    # The browser is two visits but no visitor: only signed-in members are (bob, shy, carol).
+    assert (stats["visits"], stats["unique_visitors"], stats["anonymous_visits"]) == (6, 3, 2)
     assert [(v["member_id"], v["nickname"]) for v in stats["recent_visitors"]] == [(carol.id, "Carol"),
                                                                                    (bob.id, "Bob")]
     assert stats["recent_visitors"][1]["at"] == "2026-11-01T04:01:00Z"
@@ -190,8 +191,9 @@ def test_analytics_count_paid_minus_refunded_orders_through_the_shop(world, clie
     stats = client.get("/api/shops/me/analytics", headers=alice.headers).json
     assert (stats["orders"], stats["sales_cents"]) == (2, 2 * 4200 + 3000 + 4200)
     assert stats["products"] == [
-        {"product_id": oolong, "views": 0, "orders": 2, "units": 3, "sales_cents": 3 * 4200},
-        {"product_id": puer, "views": 0, "orders": 1, "units": 1, "sales_cents": 3000}]
+        {"product_id": oolong, "views": 0, "orders": 2, "units": 3, "sales_cents": 3 * 4200,
+         "figures_withheld": False},
+        {"product_id": puer, "views": 0, "orders": 1, "units": 1, "sales_cents": 3000, "figures_withheld": False}]
 
 
 def test_analytics_are_the_owners_only(world, client):
@@ -219,3 +221,30 @@ def test_purchases_are_private_by_default_and_sensitive_ones_only_for_the_buyer(
     assert client.get(f"/api/members/{alice.id}/purchases", headers=stranger.headers).status_code == 403
     assert client.get(f"/api/members/{alice.id}/purchases").status_code == 403
     assert client.get("/api/members/nobody/purchases", headers=alice.headers).status_code == 404
+
+
+def test_a_sensitive_products_buyers_cannot_be_told_from_the_analytics(world, client):
+    alice = world.member("alice")
+    pill = world.product("Private remedy", sensitive=True)
+    tea = world.product("Oolong")
+    assert world.feature(alice, pill).status_code == 201
+    buyers = [world.member(f"buyer{i}") for i in range(5)]
+    for buyer in buyers[:2]:
+        visit(client, alice, buyer.headers, product_id=pill)
+    world.paid("o0", buyers[0], alice, [(pill, 1, 9900)])
+    world.paid("o1", buyers[1], alice, [(tea, 1, 4200)])
+    stats = client.get("/api/shops/me/analytics", headers=alice.headers).json
+    assert stats["recent_visitors"] == [] and stats["recent_visitors_withheld"] is True
+    line = next(p for p in stats["products"] if p["product_id"] == pill)
+    assert line == {"product_id": pill, "views": 2, "figures_withheld": True}
+    assert (stats["orders"], stats["sales_cents"]) == (1, 4200)
+    assert stats["unique_visitors"] == 2
+    # The buyer still sees it among their own purchases; nobody else ever does.
+    assert [p["product_id"] for p in client.get("/api/members/me/purchases", headers=buyers[0].headers).json["items"]] == [pill]
+
+    for n, buyer in enumerate(buyers[1:], start=1):     # five distinct buyers: safe to show
+        world.paid(f"p{n}", buyer, alice, [(pill, 1, 9900)])
+    stats = client.get("/api/shops/me/analytics", headers=alice.headers).json
+    line = next(p for p in stats["products"] if p["product_id"] == pill)
+    assert (line["orders"], line["units"], line["sales_cents"], line["figures_withheld"]) == (5, 5, 5 * 9900, False)
+    assert stats["recent_visitors_withheld"] is False and len(stats["recent_visitors"]) == 2

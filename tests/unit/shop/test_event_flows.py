@@ -114,7 +114,7 @@ def test_a_delisting_before_the_listing_arrives_keeps_the_product_out(world, cli
 
 
 # --- tiers and slots ----------------------------------------------------------------------
-def test_the_tier_sets_the_slot_count_and_a_drop_keeps_products_but_adds_none(world, client, clock):
+def test_the_tier_sets_the_slot_count_and_a_drop_sends_the_newest_away_as_their_locks_end(world, client, clock):
     alice = world.member("alice")
     products = [world.product(f"Tea {i}") for i in range(7)]
     world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 1200, "tier": 2, "slots": 6},
@@ -123,8 +123,9 @@ def test_the_tier_sets_the_slot_count_and_a_drop_keeps_products_but_adds_none(wo
     assert page["slots"] == 6 and page["influence"] == {"score": 1200, "tier": 2}
     for product in products[:6]:
         assert world.feature(alice, product).status_code == 201
+        clock.advance(minutes=10)
     assert world.feature(alice, products[6]).status_code == 409
-    stale = clock.now() - timedelta(hours=1)
+    stale = clock.now() - timedelta(hours=2)
     world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 3100, "tier": 3, "slots": 8},
                   producer="ranking", occurred_at=stale)
     assert client.get(f"/api/shops/{alice.id}").json["slots"] == 6  # older news is ignored
@@ -132,10 +133,64 @@ def test_the_tier_sets_the_slot_count_and_a_drop_keeps_products_but_adds_none(wo
     world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 400, "tier": 1, "slots": 4},
                   producer="ranking")
     page = client.get(f"/api/shops/{alice.id}").json
-    assert page["slots"] == 4 and len(page["featured"]) == 6
-    clock.advance(hours=72)
+    # Never more than the slot count on the page; the two newest wait out their locks.
+    assert page["slots"] == 4 and [f["product_id"] for f in page["featured"]] == products[:4]
+    assert world.feature(alice, products[6]).status_code == 409            # over its count: nothing added
+    leaving = [n for n in world.notifications(alice) if n["type"] == "product_leaving"]
+    assert sorted(n["product_id"] for n in leaving) == sorted(products[4:6])
+    assert "tier 1" in leaving[0]["message"] and "4 featured slots" in leaving[0]["message"]
+
+    clock.advance(hours=70, minutes=40)                     # products[4] was featured 72 h ago
+    world.platform.run_periodic()
+    world.settle()
+    assert world.outbox("shop.featured.removed") == [
+        {"member_id": alice.id, "product_id": products[4], "reason": "slots_reduced"}]
+    clock.advance(minutes=10)
+    world.platform.run_periodic()
+    world.settle()
+    assert [f["product_id"] for f in client.get(f"/api/shops/{alice.id}").json["featured"]] == products[:4]
+    assert [e["product_id"] for e in world.outbox("shop.featured.removed")] == [products[4], products[5]]
+    left = [n["product_id"] for n in world.notifications(alice) if n["type"] == "product_left_over_slots"]
+    assert sorted(left) == sorted(products[4:6])
+    assert world.feature(alice, products[6]).status_code == 409            # at its count: still full
     client.delete(f"/api/shops/me/featured/{products[0]}", headers=alice.headers)
-    assert world.feature(alice, products[6]).status_code == 409  # still over its count
+    assert world.feature(alice, products[6]).status_code == 201
+
+
+def test_a_tier_that_rises_again_before_the_locks_end_keeps_every_product(world, client, clock):
+    alice = world.member("alice")
+    products = [world.product(f"Tea {i}") for i in range(6)]
+    world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 1200, "tier": 2, "slots": 6},
+                  producer="ranking")
+    for product in products:
+        world.feature(alice, product)
+    clock.advance(hours=1)
+    world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 400, "tier": 1, "slots": 4},
+                  producer="ranking")
+    clock.advance(hours=1)
+    world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 1300, "tier": 2, "slots": 6},
+                  producer="ranking")
+    clock.advance(hours=80)
+    world.platform.run_periodic()
+    world.settle()
+    assert len(client.get(f"/api/shops/{alice.id}").json["featured"]) == 6
+    assert world.outbox("shop.featured.removed") == []
+
+
+def test_a_product_whose_lock_already_ended_leaves_at_the_drop(world, client, clock):
+    alice = world.member("alice")
+    products = [world.product(f"Tea {i}") for i in range(5)]
+    world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 1200, "tier": 2, "slots": 6},
+                  producer="ranking")
+    for product in products:
+        world.feature(alice, product)
+        clock.advance(minutes=1)
+    clock.advance(hours=100)
+    world.publish("ranking.influence.changed", {"member_id": alice.id, "score": 10, "tier": 1, "slots": 4},
+                  producer="ranking")
+    assert [f["product_id"] for f in client.get(f"/api/shops/{alice.id}").json["featured"]] == products[:4]
+    assert [e["product_id"] for e in world.outbox("shop.featured.removed")] == [products[4]]
+    assert [n["type"] for n in world.notifications(alice)] == ["product_left_over_slots"]
 
 
 def test_influence_for_a_member_unknown_here_is_ignored(world):

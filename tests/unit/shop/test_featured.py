@@ -150,3 +150,34 @@ def test_a_delisting_of_a_product_the_shop_does_not_feature_changes_nothing():
     shop = full_shop(2)
     assert shop.drop_delisted("elsewhere") is None
     assert len(shop.featured) == 2
+
+
+# --- slots follow the tier both ways --------------------------------------------------------
+def shop_of_six_then_four() -> Shop:
+    shop = Shop("m1", influence=Influence(score=1200, tier=2, slots=6))
+    for n in range(6):
+        feature(shop, f"p{n}", T0 + timedelta(hours=n))
+    shop.apply_influence(score=10, tier=1, slots=4, occurred_at=T0 + timedelta(hours=6))
+    return shop
+
+
+def test_over_a_lower_count_the_newest_products_are_the_ones_over_it():
+    shop = shop_of_six_then_four()
+    assert [f.product_id for f in shop.over_count()] == ["p5", "p4"]
+    assert shop.free_slots == 0
+    with pytest.raises(Conflict):
+        feature(shop, "p9", T0 + timedelta(hours=7))
+
+
+def test_each_leaves_only_when_its_own_lock_ends():
+    shop = shop_of_six_then_four()
+    assert shop.release_over_count(T0 + LOCK_PERIOD + timedelta(hours=3)) == []
+    assert [f.product_id for f in shop.release_over_count(T0 + LOCK_PERIOD + timedelta(hours=4))] == ["p4"]
+    assert [f.product_id for f in shop.release_over_count(T0 + LOCK_PERIOD + timedelta(hours=5))] == ["p5"]
+    assert [f.product_id for f in shop.featured] == ["p0", "p1", "p2", "p3"] and shop.over_count() == []
+
+
+def test_within_the_count_nothing_is_over_it():
+    shop = Shop("m1")
+    feature(shop, "p1")
+    assert shop.over_count() == [] and shop.release_over_count(T0 + LOCK_PERIOD) == []

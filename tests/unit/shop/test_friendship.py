@@ -74,3 +74,19 @@ def test_removing_a_friendship_needs_one():
     assert check_removal("b", "a", True) == ("a", "b")
     with pytest.raises(NotFound):
         check_removal("a", "b", False)
+
+
+def test_decline_and_withdraw_belong_to_one_side_each_and_only_while_open():
+    from datetime import datetime, timezone
+    from services.shop.domain.friendship import DECLINED, WITHDRAWN, FriendRequest, decline, withdraw
+    from shared.errors import Conflict, Forbidden, NotFound
+    request = FriendRequest("r1", "alice", "bob", datetime(2026, 11, 1, tzinfo=timezone.utc))
+    assert decline(request, member_id="bob").status == DECLINED
+    assert withdraw(request, member_id="alice").status == WITHDRAWN
+    for rule, wrong_side in ((decline, "alice"), (withdraw, "bob")):
+        with pytest.raises(Forbidden):
+            rule(request, member_id=wrong_side)
+        with pytest.raises(NotFound):
+            rule(request, member_id="carol")
+    with pytest.raises(Conflict):
+        withdraw(decline(request, member_id="bob"), member_id="alice")

@@ -75,3 +75,23 @@ def test_a_quiet_day_forgets_earlier_blocks():
     day_later = T0 + timedelta(days=1, minutes=1)
     state = fail(state, 5, day_later, every=timedelta(0))
     assert state.strikes == 1 and state.blocked_until == day_later + timedelta(minutes=1)
+
+
+def test_a_name_and_an_address_make_two_short_keys_that_do_not_reveal_the_name():
+    from services.shop.domain.throttle import throttle_keys
+    pair, address = throttle_keys("alice", "2001:db8:ffff:ffff:ffff:ffff:255.255.255.255")
+    assert pair.startswith("pair:") and "alice" not in pair and len(pair) <= 64
+    assert address == "addr:2001:db8:ffff:ffff:ffff:ffff:255.255.255.255"
+    assert throttle_keys("alice", "10.0.0.1")[0] != throttle_keys("alice", "10.0.0.2")[0]
+    assert throttle_keys("alice", "10.0.0.1")[1] == throttle_keys("bob", "10.0.0.1")[1]
+
+
+def test_an_address_takes_thirty_failures_to_block():
+    from services.shop.domain.throttle import MAX_ADDRESS_FAILURES
+    state = LoginThrottle()
+    for n in range(MAX_ADDRESS_FAILURES - 1):
+        state = record_failure(state, T0 + timedelta(seconds=n), max_failures=MAX_ADDRESS_FAILURES)
+    check_allowed(state, T0 + timedelta(minutes=1))
+    state = record_failure(state, T0 + timedelta(minutes=1), max_failures=MAX_ADDRESS_FAILURES)
+    with pytest.raises(TooManyRequests):
+        check_allowed(state, T0 + timedelta(minutes=1, seconds=1))

@@ -6,7 +6,7 @@ from services.shop.domain.analytics import counted_orders, product_figures, shop
 from services.shop.domain.notifications import PRODUCT_DELISTED, product_delisted
 from services.shop.domain.orders import (OrderLine, ShopOrder, order_paid, order_refunded,
                                          purchased_product_ids)
-from services.shop.domain.visits import count_visits, record_visit, recent_visitors, tally
+from services.shop.domain.visits import VisitWindow, count_visits, record_visit, recent_visitors, tally
 from shared.errors import Unprocessable
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
@@ -38,7 +38,9 @@ def test_the_owners_own_visit_does_not_count():
 def test_a_returning_visitor_is_another_visit_but_not_another_visitor():
     visits = [visit(1, member="m1"), visit(2, member="m1", minutes=5),
               visit(3, key="browser-key-1"), visit(4, key="browser-key-1"), visit(5, member="m2")]
-    assert count_visits(tally(visits)) == (5, 3)
+    counts = count_visits(tally(visits))
+    # The browser came twice: two visits, but only members are visitors (m1, m2).
+    assert (counts.visits, counts.unique_visitors, counts.anonymous_visits) == (5, 2, 2)
 
 
 def test_recent_visitors_are_latest_first_once_each_and_respect_opting_out():
@@ -78,7 +80,7 @@ def test_analytics_sum_paid_minus_refunded_per_shop_and_per_product():
               visit(5, key="browser-key-2", product="mug", minutes=4)]
     views = {"tea": 2, "cup": 1, "mug": 1}
     result = shop_analytics(SHOP, tally(visits), views, orders, lambda m: True)
-    assert (result.visits, result.unique_visitors) == (5, 4)
+    assert (result.visits, result.unique_visitors, result.anonymous_visits) == (5, 2, 2)
     assert result.orders == 2
     assert result.sales_cents == 2 * 4200 + 1500 + 4200 + 4000
     figures = {(f.product_id, f.views, f.orders, f.units, f.sales_cents) for f in result.products}
@@ -114,3 +116,67 @@ def test_a_delisting_notice_says_which_product_and_why():
     assert notice.type == PRODUCT_DELISTED and notice.product_id == "p1"
     assert "Oolong" in notice.message and "quality recall" in notice.message
     assert "slot is free" in notice.message
+
+
+# --- the visit window is the influence window ----------------------------------------------
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC"])
+@pytest.mark.parametrize("now", [datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc),   # a DST change
+                                 datetime(2026, 11, 1, 15, 59, 59, tzinfo=timezone.utc),
+                                 datetime(2026, 11, 1, 16, 0, tzinfo=timezone.utc),     # Shanghai midnight
+                                 datetime(2026, 12, 31, 23, 59, tzinfo=timezone.utc)])
+def test_the_visit_window_starts_where_the_influence_window_does(zone, now):
+    from services.ranking.domain import InfluenceWindow
+    start = VisitWindow(zone).starts_at(now)
+    influence = InfluenceWindow(zone)
+    assert influence.day_of(start) == influence.days(now)[-1]                 # the oldest day counts
+    assert not influence.contains(influence.day_of(start - timedelta(microseconds=1)), now)
+
+
+# --- sensitive products: privacy against inference ------------------------------------------
+def sold(n_buyers: int, product: str, amount: int = 1000) -> list[ShopOrder]:
+    return [order_paid(None, order(f"{product}-{i}", f"buyer-{i}", [(product, 1, amount)])) for i in range(n_buyers)]
+
+
+SENSITIVE = {"pill"}
+
+
+def analytics_of(orders, featured=(), hidden=()):
+    visits = [visit(1, member="m1", product="pill"), visit(2, member="m2", product="tea", minutes=1)]
+    return shop_analytics(SHOP, tally(visits), {"pill": 1, "tea": 1}, orders, lambda m: m not in hidden,
+                          featured=featured, is_sensitive=lambda p: p in SENSITIVE)
+
+
+def test_a_sensitive_product_with_few_buyers_shows_views_but_no_orders_and_hides_the_visitors():
+    result = analytics_of(sold(4, "pill") + sold(2, "tea", amount=300))
+    pill = next(f for f in result.products if f.product_id == "pill")
+    assert (pill.views, pill.orders, pill.units, pill.sales_cents, pill.withheld) == (1, None, None, None, True)
+    # The totals leave it out too, or they would give it away by difference.
+    assert (result.orders, result.sales_cents) == (2, 600)
+    assert result.recent_visitors == [] and result.recent_visitors_withheld
+    assert result.unique_visitors == 2                          # counts are not identities
+
+
+def test_four_buyers_of_the_same_person_are_one_buyer():
+    repeat = [order_paid(None, order(f"o{i}", "same-buyer", [("pill", 1, 1000)])) for i in range(9)]
+    assert analytics_of(repeat + sold(3, "pill")).recent_visitors_withheld
+
+
+def test_five_distinct_buyers_show_everything():
+    result = analytics_of(sold(5, "pill"))
+    pill = next(f for f in result.products if f.product_id == "pill")
+    assert (pill.orders, pill.units, pill.sales_cents, pill.withheld) == (5, 5, 5000, False)
+    assert (result.orders, result.sales_cents) == (5, 5000)
+    assert [r.member_id for r in result.recent_visitors] == ["m2", "m1"] and not result.recent_visitors_withheld
+
+
+def test_featuring_a_sensitive_product_hides_the_visitors_before_anyone_buys_it():
+    assert analytics_of([], featured=["pill"]).recent_visitors_withheld
+    assert not analytics_of([], featured=["tea"]).recent_visitors_withheld
+
+
+def test_an_order_with_a_sensitive_line_counts_only_its_other_lines():
+    mixed = order_paid(None, order("o1", "b1", [("pill", 1, 1000), ("tea", 2, 300)]))
+    result = analytics_of([mixed])
+    assert (result.orders, result.sales_cents) == (1, 600)
+    tea = next(f for f in result.products if f.product_id == "tea")
+    assert (tea.orders, tea.units, tea.sales_cents) == (1, 2, 600)
