@@ -20,6 +20,7 @@ from flask import Flask
 
 from shared.bus import Bus, Consumer, Subscriptions
 from shared.db import Database
+from shared.health import Advisory
 from shared.outbox import OutboxRelay
 
 log = logging.getLogger("gwh.service")
@@ -156,7 +157,7 @@ def consumer_check(parts_ref: dict, bus: Bus, service: str, event_types: list[st
             if not parts.consumer.attached:
                 raise RuntimeError("the consumer is not attached to its queue")
             return
-        _, consumers = bus.queue_depth(service, event_types)
+        _, consumers = bus.queue_depth(service, event_types, timeout=2)
         if consumers < 1:
             raise RuntimeError(f"no consumer is attached to the {service} queue")
     return check
@@ -178,9 +179,11 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
     if subscriptions.handlers:
         consumer = Consumer(bus, name, subscriptions.event_types, transactional_dispatch(db, subscriptions))
     parts_ref: dict[str, ServiceParts] = {}
-    checks = {"database": db.ping, "bus": bus.ping}
+    # Ready: the API can answer, i.e. its database answers. The broker and the worker are
+    # advisory: while they are away the outbox keeps the events (shared/health.py).
+    checks = {"database": db.ping, "bus": Advisory(bus.ping)}
     if consumer is not None:
-        checks["consumer"] = consumer_check(parts_ref, bus, name, subscriptions.event_types)
+        checks["consumer"] = Advisory(consumer_check(parts_ref, bus, name, subscriptions.event_types))
     context = ServiceContext(name=name, config=config, clock=clock, db=db, extras=dict(extras or {}))
 
     def attach(app):

@@ -15,6 +15,7 @@ from shared import config as gwh_config
 from shared.auth import Principal, issue_token
 from shared.bus import Bus, Consumer
 from shared.clock import SystemClock
+from shared.health import Advisory
 from shared.http import create_service_app
 from shared.service import PeriodicJob, ServiceContext, ServiceParts, consumer_check, run_worker
 
@@ -43,8 +44,9 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
                              extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store),
                                      "redis": client})
     parts_ref: dict[str, ServiceParts] = {}
-    checks = {"redis": ranking_store.ping, "bus": bus.ping,
-              "consumer": consumer_check(parts_ref, bus, NAME, subscriptions.event_types)}
+    # Ready: Redis answers. The broker and the workers are advisory (shared/health.py).
+    checks = {"redis": ranking_store.ping, "bus": Advisory(bus.ping),
+              "consumer": Advisory(consumer_check(parts_ref, bus, NAME, subscriptions.event_types))}
 
     def attach(app):
         app.extensions["gwh"] = context
