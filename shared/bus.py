@@ -283,6 +283,9 @@ class Consumer:
     # Messages taken off the queue and not yet acked or put back (the queue no longer
     # counts them, so "settled" must).
     in_flight: int = 0
+    # When the consuming loop last went round (time.monotonic()): the worker's liveness probe
+    # tells a loop waiting for the broker (it goes round) from a stuck one (shared/probe.py).
+    last_beat: float | None = None
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -367,6 +370,7 @@ class Consumer:
         """Consume until stop(), reconnecting with a back-off whenever the broker goes away."""
         backoff = 0.5
         while not self._stop.is_set():
+            self.last_beat = time.monotonic()
             try:
                 with self.bus.connect() as conn:
                     conn.ensure_connection(max_retries=1)
@@ -379,6 +383,7 @@ class Consumer:
                         self.attached = True
                         backoff = 0.5
                         while not self._stop.is_set():
+                            self.last_beat = time.monotonic()
                             try:
                                 conn.drain_events(timeout=0.5)
                             except socket.timeout:

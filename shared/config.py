@@ -52,6 +52,10 @@ class Config:
     # Used by the gateway's /health in the cluster mode, and by the ranking rebuild.
     service_urls: dict[str, str] = field(default_factory=dict)
     gateway_url: str = "http://127.0.0.1:8000"
+    # A worker's own /health/live and /health/ready (shared/probe.py); 0 serves none.
+    worker_probe_port: int = 0
+    # Sent outbox rows and inbox ids older than this are deleted (shared/retention.py).
+    retention_days: float = 7.0
 
     @property
     def embedded_bus(self) -> bool:
@@ -93,6 +97,8 @@ def load(environ: dict[str, str] | None = None) -> Config:
         max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
         service_urls=service_urls,
         gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",
+        worker_probe_port=int(env.get("GWH_WORKER_PROBE_PORT") or 0),
+        retention_days=float(env.get("GWH_RETENTION_DAYS") or 7),
     )
 
 

@@ -99,12 +99,13 @@ class ServiceParts:
         self.bus.close()
 
 
-def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None) -> None:
+def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None, probe_port: int = 0) -> None:
     """The worker entry point of the cluster mode: consume, relay and run jobs until SIGTERM.
 
     On SIGTERM/SIGINT it stops taking messages, lets the one in hand finish (it is acked
     only after its handler committed, so an interrupted one is redelivered), flushes the
-    outbox once more, and exits.
+    outbox once more, and exits. With `probe_port` it answers /health/live and
+    /health/ready on that port (shared/probe.py).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
@@ -118,8 +119,15 @@ def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None
     if declare is not None:
         declare(parts.bus)
     parts.start_background()
+    probe = None
+    if probe_port:
+        from shared.probe import ProbeServer, WorkerHealth
+        probe = ProbeServer(WorkerHealth(parts), probe_port).start()
+        log.info("%s worker: probe on port %d", parts.name, probe.port)
     log.info("%s worker started", parts.name)
     stop.wait()
+    if probe is not None:
+        probe.stop()
     parts.stop_background()
     if parts.relay is not None:
         try:
@@ -213,4 +221,4 @@ def worker_main(name: str, build: Callable, argv: list[str]) -> None:
         sys.exit(f"usage: python -m services.{name}.app worker")
     from runtime.topology import declare_all
     config = gwh_config.resolve_jwt_secret(gwh_config.load())
-    run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+    run_worker(build(config, Bus.from_config(config)), declare=declare_all, probe_port=config.worker_probe_port)

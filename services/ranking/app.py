@@ -85,7 +85,7 @@ def main(argv: list[str]) -> None:
     config = gwh_config.resolve_jwt_secret(gwh_config.load())
     command = argv[:1]
     if command == ["worker"]:
-        run_worker(build(config, Bus.from_config(config)), declare=declare_all)
+        run_worker(build(config, Bus.from_config(config)), declare=declare_all, probe_port=config.worker_probe_port)
     elif command == ["rebuild"]:
         declare_all(Bus.from_config(config))
         run_rebuild(config)
