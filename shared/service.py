@@ -199,10 +199,18 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
 
     app = create_service_app(name, config=config, blueprints=[*blueprints, history_blueprint(name)],
                              checks=checks, description=description, extra_setup=attach)
+    jobs = [*(periodic(db) if periodic else []), retention_job(db, config)]
     parts = ServiceParts(name=name, app=app, bus=bus, subscriptions=subscriptions, db=db, relay=relay,
-                         consumer=consumer, periodic=periodic(db) if periodic else [], extras=context.extras)
+                         consumer=consumer, periodic=jobs, extras=context.extras)
     parts_ref["parts"] = parts
     return parts
+
+
+def retention_job(db: Database, config) -> PeriodicJob:
+    """Prune sent outbox rows and inbox ids past GWH_RETENTION_DAYS (shared/retention.py)."""
+    from shared import retention
+    return PeriodicJob(f"{db.producer}-retention", retention.INTERVAL_SECONDS,
+                       lambda: retention.prune(db, config.retention_days))
 
 
 def wsgi_app(build: Callable, config=None) -> Flask:
