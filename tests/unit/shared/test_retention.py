@@ -1,5 +1,6 @@
 """Retention (shared/retention.py): what goes, what stays, and in bounded batches."""
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,7 @@ def add_event(db, event_type: str, *, sent_days_ago: float | None):
     now = utcnow()
     with db.engine.begin() as conn:
         conn.execute(insert(db.outbox).values(
-            event_id=f"{event_type}-{sent_days_ago}-{now.timestamp()}", type=event_type, envelope=json.dumps({}),
+            event_id=str(uuid.uuid4()), type=event_type, envelope=json.dumps({}),
             created_at=now, sent_at=None if sent_days_ago is None else now - timedelta(days=sent_days_ago)))
 
 
@@ -32,7 +33,7 @@ def add_inbox(db, n: int, days_ago: float):
     now = utcnow()
     with db.engine.begin() as conn:
         for i in range(n):
-            conn.execute(insert(db.inbox).values(event_id=f"in-{days_ago}-{i}", type="x",
+            conn.execute(insert(db.inbox).values(event_id=str(uuid.uuid4()), type="x",
                                                  applied_at=now - timedelta(days=days_ago)))
 
 
