@@ -33,8 +33,19 @@ class PeriodicJob:
     name: str
     interval: float
     run: Callable[[], Any]
+    # Run once right at start too, not only after the first interval.
+    at_start: bool = False
+    # Stepped by the service's clock (expiry, settlement, the window's roll-over): tests
+    # move a clock and call run_periodic_once. False for a watch of the outside world (the
+    # ranking store's epoch), which runs in the background only.
+    clocked: bool = True
 
     def loop(self, stop: threading.Event) -> None:
+        if self.at_start and not stop.is_set():
+            try:
+                self.run()
+            except Exception:
+                log.exception("periodic job %s failed; it runs again in %.0fs", self.name, self.interval)
         while not stop.wait(self.interval):
             try:
                 self.run()
@@ -85,7 +96,8 @@ class ServiceParts:
     def run_periodic_once(self) -> None:
         """Run every periodic job now (tests move a clock, then call this)."""
         for job in self.periodic:
-            job.run()
+            if job.clocked:
+                job.run()
 
     def close(self) -> None:
         self.stop_background()
