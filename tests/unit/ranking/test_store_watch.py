@@ -8,6 +8,7 @@ import pytest
 from services.ranking.watch import CHECKPOINT, EPOCH, LOCK, LostLock
 from shared.bus import wait_for
 from tests.unit.ranking.market import Market
+from tests.unit.ranking.store_watch_flows import trade
 from tests.unit.ranking.support import snapshot
 
 
@@ -19,17 +20,6 @@ def market(platform, client, admin):
 @pytest.fixture
 def watch(platform):
     return platform["ranking"].extras["watch"]
-
-
-def trade(market: Market) -> tuple[str, str, str]:
-    """Some live traffic: members, a featured product, two paid orders, a visit."""
-    seller, seller_token = market.member("lin")
-    buyer, buyer_token = market.member("wei")
-    tea = market.product(price_cents=50_000)
-    market.call("post", "/api/shops/me/featured", seller_token, json={"product_id": tea})
-    market.buy(buyer_token, tea, seller)
-    market.call("post", f"/api/shops/{seller}/visits", buyer_token, json={})
-    return seller, buyer_token, tea
 
 
 def history_seqs(market: Market) -> dict[str, int]:
