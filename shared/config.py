@@ -97,6 +97,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         max_body_bytes=int(env.get("GWH_MAX_BODY_BYTES") or 64 * 1024),
         service_urls=service_urls,
         gateway_url=env.get("GWH_GATEWAY_URL") or f"http://127.0.0.1:{port}",
+        heartbeat=int(env.get("GWH_HEARTBEAT") or 30),
         worker_probe_port=int(env.get("GWH_WORKER_PROBE_PORT") or 0),
         retention_days=float(env.get("GWH_RETENTION_DAYS") or 7),
     )

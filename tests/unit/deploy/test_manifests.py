@@ -332,3 +332,14 @@ def test_k8s_probes_each_worker_on_its_probe_port_live_and_ready(objects):
         assert worker["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "probe"}
         # A probe timeout must leave the probe's own checks (2 s connects) room to answer.
         assert worker["livenessProbe"]["timeoutSeconds"] >= 3
+
+
+def test_ranking_workers_can_read_the_history_they_rebuild_from(compose, objects):
+    """The store watch rebuilds from /internal/<service>/events of shop and order."""
+    env = compose["services"]["ranking-worker"]["environment"]
+    assert gwh_config.load(env).service_urls.items() >= {"shop": "http://shop-api:8000",
+                                                         "order": "http://order-api:8000"}.items()
+    config = objects[("ConfigMap", "gwh-config")]["data"]
+    [worker] = containers(objects[("Deployment", "ranking-worker")])
+    seen = {name: config[name] for name, source in env_of(worker, objects).items() if source.startswith("config:")}
+    assert {"shop", "order"} <= set(gwh_config.load(seen).service_urls)
