@@ -151,3 +151,55 @@ def test_the_worker_rebuilds_a_flushed_store_on_its_own(market, watch, client):
                     and client.get(f"/api/ranking/members/{seller}").json["score"] == score, 15)
     assert wait_for(lambda: watch.epoch() is not None, 10)
     assert client.get("/health/ranking/ready").json["checks"]["store"]["ok"] is True
+
+
+def test_a_full_rebuild_after_retention_pruned_the_history_gives_the_same_ranking(market, watch, client, clock):
+    """Retention deletes old windowed events (shared/retention.py); a rebuild from sequence 0
+    must still give the ranking clients see, since those events no longer count."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from shared import retention
+    seller, buyer_token, tea = trade(market)
+    buyer = client.get("/api/members/me", headers={"Authorization": f"Bearer {buyer_token}"}).json["member_id"]
+    market.call("post", "/api/members/me/friend-requests", buyer_token, json={"member_id": seller})
+    first = {}
+    for producer in ("shop", "order"):
+        db = market.platform[producer].db
+        with db.reading() as conn:
+            first[producer] = conn.execute(select(func.max(db.outbox.c.seq))).scalar_one()
+    clock.advance(days=45)
+    market.buy(buyer_token, tea, seller)            # one order inside today's window
+    market.platform.run_periodic()                  # the window rolled: old days drop out
+    market.platform.settle()
+    pages = {m: client.get(f"/api/ranking/members/{m}").json for m in (seller, buyer)}
+    board = client.get("/api/ranking/influence").json
+    assert pages[seller]["score"] > 0
+
+    pruned = 0
+    for producer in ("shop", "order"):
+        db = market.platform[producer].db
+        with db.engine.begin() as conn:            # the first trade's rows were sent 45 days ago
+            conn.execute(update(db.outbox).where(db.outbox.c.seq <= first[producer])
+                         .values(sent_at=db.outbox.c.sent_at - timedelta(days=45)))
+        pruned += retention.prune(db, 7).outbox
+        with db.reading() as conn:
+            kept = set(conn.execute(select(db.outbox.c.type)).scalars())
+        assert not kept & {"shop.visited", "shop.featured.added"}, kept  # old windowed history went
+    assert pruned >= 4
+    with market.platform["order"].db.reading() as conn:
+        outbox = market.platform["order"].db.outbox
+        assert conn.execute(select(func.count()).select_from(outbox)     # only today's order is left
+                            .where(outbox.c.type == "order.paid")).scalar_one() == 1
+    with market.platform["shop"].db.reading() as conn:
+        outbox = market.platform["shop"].db.outbox
+        assert conn.execute(select(func.count()).select_from(outbox)
+                            .where(outbox.c.type == "shop.member.registered")).scalar_one() == 2
+
+    watch.redis.flushdb()
+    assert watch.recover("full", watch.fetch_factory()).kind == "full"
+    market.platform.settle()
+    assert client.get("/api/ranking/influence").json == board
+    for member, page in pages.items():
+        assert client.get(f"/api/ranking/members/{member}").json == page
