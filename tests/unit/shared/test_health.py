@@ -100,3 +100,64 @@ def test_the_cluster_health_app_counts_an_unreachable_service_as_unavailable():
     body = json.loads(reply.get_data())
     assert body["status"] == "unavailable"
     assert body["services"]["catalog"]["checks"]["http"]["ok"] is False
+
+
+def test_an_api_whose_broker_is_unreachable_stays_ready_and_takes_writes(tmp_path):
+    """No stub: the catalog on a broker URL where nothing listens. Its readiness says
+    degraded and names the broker; writes go on (the outbox keeps their events)."""
+    import socket
+
+    from services.catalog.app import build
+    from shared.bus import Bus
+    from tests.conftest import bearer, make_config
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    config = make_config(tmp_path / "data", bus_url=f"amqp://guest:guest@127.0.0.1:{port}//")
+    parts = build(config, Bus.from_config(config))
+    try:
+        client = Client(parts.app)
+        reply = client.get("/health/ready")
+        assert reply.status_code == 200
+        body = reply.json
+        assert body["status"] == "degraded"
+        assert body["checks"]["database"]["ok"] is True
+        assert body["checks"]["bus"]["ok"] is False and "refused" in body["checks"]["bus"]["detail"].lower()
+        assert body["checks"]["consumer"]["ok"] is False
+        created = client.post("/api/catalog/brands", json={"name": "Tea House"}, headers=bearer("admin-1", roles=("admin",)))
+        assert created.status_code == 201, created.json
+        assert parts.relay.pending() == 1  # its event waits for the broker
+    finally:
+        parts.close()
+
+
+def test_a_handler_failing_on_the_broker_is_requeued_and_the_log_names_the_broker(caplog):
+    """A handler that publishes (the ranking's announcements) and finds the broker gone:
+    the message waits, and the log says "broker", not "store"."""
+    import logging
+
+    from shared.bus import BrokerUnavailable, Bus, Consumer
+    from shared.events import make_event
+
+    def dispatch(event):
+        raise BrokerUnavailable("broker connection lost: ConnectionResetError: [Errno 104] Connection reset by peer")
+
+    class Message:
+        headers: dict = {}
+        requeued = acked = False
+
+        def requeue(self):
+            self.requeued = True
+
+        def ack(self):
+            self.acked = True
+
+    consumer = Consumer(Bus("memory://", retry_backoff=0.0), "ranking", ["shop.visited"], dispatch)
+    message = Message()
+    with caplog.at_level(logging.WARNING, logger="gwh.bus"):
+        consumer.handle(make_event("shop.visited", {"visit_id": "v", "shop_id": "s", "visitor": "x"},
+                                   "shop").to_dict(), message)
+    assert message.requeued and not message.acked and consumer.dead_lettered == 0
+    [record] = [r for r in caplog.records if r.name == "gwh.bus"]
+    assert "waits for the broker" in record.getMessage() and "store" not in record.getMessage()
