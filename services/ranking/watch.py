@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
+import redis
+
 from shared.events import parse_event
 
 from services.ranking.handlers import dispatcher
@@ -109,6 +111,14 @@ class StoreWatch:
     # --- what the worker's watch job runs ----------------------------------------------
     def watch(self) -> Recovery | None:
         """One look: a full rebuild if the data is lost, a catch-up when one is due."""
+        try:
+            return self._look()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # Redis itself is down: nothing to rebuild into; the next look tries again.
+            log.warning("ranking store watch: Redis is unavailable (%s: %s)", type(exc).__name__, exc)
+            return None
+
+    def _look(self) -> Recovery | None:
         lost = self.epoch() is None
         due = time.monotonic() - self.last_catch_up >= CATCH_UP_INTERVAL
         if not lost and not due:
@@ -148,6 +158,10 @@ class StoreWatch:
         """Everything from sequence 0 into an emptied store, then the epoch."""
         started = time.monotonic()
         log.warning("the ranking store has no epoch: its data is lost or was never built; rebuilding")
+        # The history must answer before anything is wiped: a store that still held data
+        # (a deployment from before the epoch) is not emptied for a rebuild that cannot run.
+        for producer, types in sorted(consumed_types_by_producer().items()):
+            fetch(f"/internal/{producer}/events", {"after": 0, "types": ",".join(types), "limit": 1})
         self.redis.delete(EPOCH, CHECKPOINT)
         self.scorer.store.reset()
         quiet = Scorer(self.scorer.store, self.scorer.window, self.scorer.clock, self.scorer.announcer, mode="quiet")

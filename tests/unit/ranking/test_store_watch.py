@@ -203,3 +203,17 @@ def test_a_full_rebuild_after_retention_pruned_the_history_gives_the_same_rankin
     assert client.get("/api/ranking/influence").json == board
     for member, page in pages.items():
         assert client.get(f"/api/ranking/members/{member}").json == page
+
+
+def test_a_history_that_does_not_answer_wipes_nothing(market, watch):
+    seller, _, _ = trade(market)
+    store = market.platform["ranking"].extras["store"]
+    before = snapshot(store.redis)
+
+    def down(path, params):
+        raise ConnectionError("the order service does not answer")
+    watch.fetch_factory = lambda: down
+    with pytest.raises(ConnectionError):
+        watch.watch()
+    assert snapshot(store.redis) == before and watch.epoch() is None
+    assert not watch.rebuilding()  # the lock was given back
