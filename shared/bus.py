@@ -203,7 +203,7 @@ class Bus:
     def _ensure_producer(self) -> Producer:
         if self._producer is None:
             conn = self.connect()
-            conn.ensure_connection(max_retries=1)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
             self._connection_errors = (KombuOperationalError, OSError, *conn.connection_errors,
                                        *conn.channel_errors)
             self._publish_conn = conn
@@ -256,8 +256,9 @@ class Bus:
             self._reset_publisher()
 
     def ping(self, timeout: float = 2) -> None:
+        # One immediate retry, no 2-second pause: a refused connection answers at once.
         with self.connect(connect_timeout=timeout) as conn:
-            conn.ensure_connection(max_retries=1)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
 
     def queue_depth(self, service: str, event_types: Iterable[str], dead: bool = False,
                     timeout: float = 5) -> tuple[int, int]:

@@ -16,6 +16,9 @@ Body: {"service", "status": "ok" | "degraded" | "unavailable", "checks": {name: 
 """
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Callable
 
 from flask import Blueprint, jsonify
@@ -24,13 +27,36 @@ Check = Callable[[], None]  # raises when failing; its message becomes the detai
 
 
 class Advisory:
-    """A check whose failure degrades the service without making it unready."""
+    """A check whose failure degrades the service without making it unready.
 
-    def __init__(self, check: Check):
+    It is also given at most `timeout` seconds: a broker behind a network partition does not
+    refuse, it hangs until the connect timeout, and a readiness answer that waits for it
+    would miss Kubernetes' probe timeout and make the API unready after all. A check that
+    has not answered in time counts as failed ("degraded"); it finishes in the background.
+    """
+
+    def __init__(self, check: Check, timeout: float = 1.0):
         self.check = check
+        self.timeout = timeout
 
     def __call__(self) -> None:
-        self.check()
+        future = _pool().submit(self.check)
+        try:
+            future.result(timeout=self.timeout)
+        except FutureTimeout:
+            raise TimeoutError(f"did not answer within {self.timeout:g}s") from None
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="gwh-health")
+        return _executor
 
 
 def is_required(check) -> bool:

@@ -161,3 +161,22 @@ def test_a_handler_failing_on_the_broker_is_requeued_and_the_log_names_the_broke
     assert message.requeued and not message.acked and consumer.dead_lettered == 0
     [record] = [r for r in caplog.records if r.name == "gwh.bus"]
     assert "waits for the broker" in record.getMessage() and "store" not in record.getMessage()
+
+
+def test_an_advisory_check_that_hangs_degrades_instead_of_holding_the_answer():
+    """A broker behind a partition hangs rather than refuses: readiness must still answer,
+    in time for the probe, as degraded."""
+    import threading
+    release = threading.Event()
+
+    def hangs() -> None:
+        release.wait(30)
+
+    try:
+        client = app_with({"database": ok, "bus": Advisory(hangs, timeout=0.2)})
+        reply = client.get("/health/ready")
+        assert reply.status_code == 200
+        assert reply.json["status"] == "degraded"
+        assert reply.json["checks"]["bus"]["detail"] == "TimeoutError: did not answer within 0.2s"
+    finally:
+        release.set()
