@@ -12,8 +12,8 @@ Three keys, beside the ranking's own (`rk-meta:`, so a reset of `rk:*` leaves th
 
 A worker's watch job looks at the epoch every few seconds. Missing: it takes the lock (one
 worker rebuilds, the others see the lock and go on consuming), wipes `rk:*`, replays the
-history from sequence 0 quietly, announces every final standing once, and writes the
-epoch. Present: every few minutes it *catches up* from the checkpoint: it replays only the
+history from sequence 0 (applying the facts only: no standing is settled per event), then
+settles, places and announces every member's final standing once, and writes the epoch. Present: every few minutes it *catches up* from the checkpoint: it replays only the
 events after it, which the live consumers normally applied already (every apply is
 idempotent by event id, so those change nothing), and moves the checkpoint on. Redis
 restored from an older snapshot therefore comes back with an older checkpoint and replays
@@ -164,8 +164,9 @@ class StoreWatch:
             fetch(f"/internal/{producer}/events", {"after": 0, "types": ",".join(types), "limit": 1})
         self.redis.delete(EPOCH, CHECKPOINT)
         self.scorer.store.reset()
-        quiet = Scorer(self.scorer.store, self.scorer.window, self.scorer.clock, self.scorer.announcer, mode="quiet")
-        replayed, checkpoint = self._replay(fetch, lock, quiet, {})
+        replay = Scorer(self.scorer.store, self.scorer.window, self.scorer.clock, self.scorer.announcer,
+                        mode="replay")
+        replayed, checkpoint = self._replay(fetch, lock, replay, {})
         self.scorer.announce_all()
         epoch = {"id": str(uuid.uuid4()), "rebuilt_at": datetime.now(timezone.utc).isoformat(),
                  "replayed": replayed}
