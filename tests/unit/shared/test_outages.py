@@ -6,7 +6,6 @@ outage.
 """
 import socket
 
-import pytest
 import redis
 from sqlalchemy import create_engine
 
