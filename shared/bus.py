@@ -388,8 +388,11 @@ class Consumer:
                             try:
                                 conn.drain_events(timeout=0.5)
                             except socket.timeout:
-                                if not self.bus.in_memory:
-                                    conn.heartbeat_check()
+                                pass
+                            # After every turn, not only an idle one: a stream of messages
+                            # must not keep our heartbeats from going out (amqp rate-limits).
+                            if not self.bus.in_memory:
+                                conn.heartbeat_check()
             except (KombuOperationalError, ConnectionError, OSError) as exc:
                 log.warning("%s consumer lost the broker (%s); reconnecting in %.1fs", self.service, exc, backoff)
             except Exception:  # amqp's own errors, and anything else: the worker stays alive

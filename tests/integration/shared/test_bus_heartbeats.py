@@ -115,3 +115,29 @@ def test_a_publish_while_the_broker_is_away_says_so(amqp_url, exchange):
         direct.delete(["notes"])
         direct.close()
         through.close()
+
+
+def test_an_idle_consumer_keeps_its_connection_through_heartbeats(amqp_url, exchange, caplog):
+    import threading
+
+    from shared.bus import Consumer
+    bus = Bus(amqp_url, exchange=exchange, heartbeat=HEARTBEAT)
+    bus.declare({"notes": ["shop.visited"]})
+    seen = []
+    consumer = Consumer(bus, "notes", ["shop.visited"], seen.append)
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    try:
+        with caplog.at_level(logging.WARNING, logger="gwh.bus"):
+            thread.start()
+            assert wait_for(lambda: consumer.attached, 10)
+            time.sleep(HEARTBEAT * 4)
+            bus.publish({"id": "8d7a3b4e-5a6f-4c1d-9e2b-000000000001", "type": "shop.visited", "version": 1,
+                         "occurred_at": "2026-01-01T00:00:00+00:00", "producer": "shop", "correlation_id": "c",
+                         "data": {"visit_id": "v", "shop_id": "s", "visitor": "x"}})
+            assert wait_for(lambda: consumer.handled == 1, 10)
+        assert not [r for r in caplog.records if "lost the broker" in r.getMessage()]  # never reconnected
+    finally:
+        consumer.stop()
+        thread.join(5)
+        bus.delete(["notes"])
+        bus.close()
