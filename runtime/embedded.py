@@ -44,7 +44,20 @@ class Platform:
             if "owners" in parts.extras:
                 parts.extras["owners"].attach_local(apps)
         self.gateway = Gateway(apps)
+        if "ranking" in self.parts and {"shop", "order"} <= set(self.parts):
+            # The ranking's store watch reads the history through the in-process gateway.
+            self.parts["ranking"].extras["history_fetch"] = self._history_fetch
         self.started = False
+
+    def _history_fetch(self, path: str, params: dict) -> dict:
+        from werkzeug.test import Client
+
+        from shared.auth import Principal, issue_token
+        token = issue_token(self.config.jwt_secret, Principal("ranking-rebuild", roles=("admin",)), ttl_seconds=300)
+        reply = Client(self.gateway).get(path, query_string=params, headers={"Authorization": f"Bearer {token}"})
+        if reply.status_code != 200:
+            raise RuntimeError(f"{path}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
+        return reply.json
 
     def __getitem__(self, name: str) -> ServiceParts:
         return self.parts[name]

@@ -1,7 +1,7 @@
 """The embedded gateway: one WSGI app that routes by path prefix to each service's app.
 
 It reads the same route table (shared.routes) as the nginx config of deploy/. `/health`
-reports every service's readiness; in the cluster mode `health_app` serves the same
+reports every service's readiness (ok, degraded or unavailable: see `aggregate`); in the cluster mode `health_app` serves the same
 report by asking each service over HTTP, and nginx routes /health to it.
 """
 from __future__ import annotations
@@ -22,10 +22,25 @@ def _json(body: dict, status: int = 200, mimetype: str = "application/json") -> 
 
 
 def aggregate(readiness: dict[str, tuple[int, dict]]) -> Response:
-    services = {name: {"ready": status == 200, **({"checks": body.get("checks")} if body else {})}
-                for name, (status, body) in readiness.items()}
-    ok = all(s["ready"] for s in services.values())
-    return _json({"status": "ok" if ok else "degraded", "services": services}, 200 if ok else 503)
+    """The platform's health from each service's readiness answer.
+
+    "ok" (200): every service answers and everything behind it works. "degraded" (200):
+    every service answers, but something it leans on is away (the broker, a worker, a
+    ranking store being rebuilt); the failing checks say what. "unavailable" (503): at
+    least one service cannot answer at all (its database or Redis is down, or it does not
+    respond).
+    """
+    services = {}
+    for name, (status, body) in readiness.items():
+        body = body or {}
+        state = body.get("status") or ("ok" if status == 200 else "unavailable")
+        if status != 200:
+            state = "unavailable"
+        services[name] = {"ready": status == 200, "status": state,
+                          **({"checks": body.get("checks")} if body.get("checks") else {})}
+    states = {s["status"] for s in services.values()}
+    overall = "unavailable" if "unavailable" in states else ("degraded" if "degraded" in states else "ok")
+    return _json({"status": overall, "services": services}, 503 if overall == "unavailable" else 200)
 
 
 class Gateway:

@@ -36,6 +36,12 @@ log = logging.getLogger("gwh.bus")
 ATTEMPT_HEADER = "x-gwh-attempt"
 
 
+class BrokerUnavailable(Exception):
+    """A publish failed because the broker cannot be reached: neither the message's fault
+    nor the store's. Not a ConnectionError on purpose, so that no log calls it a store
+    outage; the consumer treats it as transient all the same."""
+
+
 class Subscriptions:
     """A service's `event type -> handler` registry; its queue bindings derive from it.
 
@@ -101,6 +107,9 @@ class Bus:
         self._publish_lock = threading.Lock()
         self._publish_conn: Connection | None = None
         self._producer: Producer | None = None
+        self._connection_errors: tuple[type[BaseException], ...] = (KombuOperationalError, OSError)
+        self._keepalive_thread: threading.Thread | None = None
+        self._closed = threading.Event()
 
     @classmethod
     def from_config(cls, config) -> "Bus":
@@ -116,12 +125,12 @@ class Bus:
     def in_memory(self) -> bool:
         return self.url.startswith("memory://")
 
-    def connect(self) -> Connection:
+    def connect(self, connect_timeout: float = 5) -> Connection:
         if self.in_memory:
             return Connection(self.url, transport_options={"polling_interval": self.polling_interval})
         # confirm_publish: basic_publish waits for the broker's ack and raises on a nack, so
         # the outbox marks an event sent only once the broker has taken it.
-        return Connection(self.url, heartbeat=self.heartbeat, connect_timeout=5,
+        return Connection(self.url, heartbeat=self.heartbeat, connect_timeout=connect_timeout,
                           transport_options={"confirm_publish": True})
 
     # --- topology -------------------------------------------------------------------------
@@ -159,6 +168,12 @@ class Bus:
             self.dead_exchange(channel).delete()
 
     # --- publishing -----------------------------------------------------------------------
+    # One connection publishes for the whole process. It sends heartbeats like any other
+    # (`_keepalive`), so RabbitMQ does not drop it while nothing is published; if it died
+    # anyway (a broker restart, a network cut) the publish that finds it dead reconnects
+    # and sends once more at once, instead of failing and waiting for the relay's back-off.
+    # Sending twice is safe: a publish whose confirm was lost may arrive twice, and every
+    # consumer is idempotent.
     def publish(self, envelope: dict[str, Any]) -> None:
         """Publish one event envelope; returns only once the broker confirmed it."""
         self._publish_raw(envelope, exchange=self.exchange, routing_key=envelope["type"],
@@ -167,18 +182,68 @@ class Bus:
     def _publish_raw(self, body: Any, *, exchange: Exchange | str, routing_key: str,
                      headers: dict | None = None) -> None:
         with self._publish_lock:
+            for attempt in (1, 2):
+                try:
+                    producer = self._ensure_producer()
+                except Exception as exc:
+                    self._reset_publisher()
+                    raise BrokerUnavailable(f"cannot reach the broker: {type(exc).__name__}: {exc}") from exc
+                try:
+                    producer.publish(body, exchange=exchange, routing_key=routing_key,
+                                     serializer="json", delivery_mode=2, headers=headers or {},
+                                     retry=False)
+                    return
+                except self._connection_errors as exc:
+                    self._reset_publisher()
+                    if attempt == 2:
+                        raise BrokerUnavailable(f"broker connection lost: {type(exc).__name__}: {exc}") from exc
+                    log.warning("publishing connection to the broker lost (%s: %s); reconnecting",
+                                type(exc).__name__, exc)
+                except Exception:
+                    self._reset_publisher()
+                    raise
+
+    def _ensure_producer(self) -> Producer:
+        if self._producer is None:
+            conn = self.connect()
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+            self._connection_errors = (KombuOperationalError, OSError, *conn.connection_errors,
+                                       *conn.channel_errors)
+            self._publish_conn = conn
+            self._producer = Producer(conn.channel())
+            self._start_keepalive()
+        return self._producer
+
+    def _start_keepalive(self) -> None:
+        if self.in_memory or not self.heartbeat or (self._keepalive_thread and self._keepalive_thread.is_alive()):
+            return
+        self._closed.clear()
+        self._keepalive_thread = threading.Thread(target=self._keepalive, name="gwh-bus-heartbeat", daemon=True)
+        self._keepalive_thread.start()
+
+    def _keepalive(self) -> None:
+        """Heartbeats both ways on the publishing connection while it is idle: read what the
+        broker sent (its heartbeats), send ours when due, and notice a dead connection."""
+        interval = max(min(self.heartbeat / 4, 5.0), 0.2)
+        while not self._closed.wait(interval):
+            if not self._publish_lock.acquire(blocking=False):
+                continue  # a publish is under way: that is traffic enough
             try:
-                if self._producer is None:
-                    conn = self.connect()
-                    conn.ensure_connection(max_retries=1)
-                    self._publish_conn = conn
-                    self._producer = Producer(conn.channel())
-                self._producer.publish(body, exchange=exchange, routing_key=routing_key,
-                                       serializer="json", delivery_mode=2, headers=headers or {},
-                                       retry=False)
-            except Exception:
-                self._reset_publisher()
-                raise
+                conn = self._publish_conn
+                if conn is None:
+                    continue
+                try:
+                    try:
+                        conn.drain_events(timeout=0.01)
+                    except socket.timeout:
+                        pass
+                    conn.heartbeat_check(rate=2)
+                except Exception as exc:
+                    log.warning("publishing connection to the broker lost while idle (%s: %s); "
+                                "the next publish reconnects", type(exc).__name__, exc)
+                    self._reset_publisher()
+            finally:
+                self._publish_lock.release()
 
     def _reset_publisher(self) -> None:
         conn, self._publish_conn, self._producer = self._publish_conn, None, None
@@ -189,16 +254,19 @@ class Bus:
                 pass
 
     def close(self) -> None:
+        self._closed.set()
         with self._publish_lock:
             self._reset_publisher()
 
-    def ping(self) -> None:
-        with self.connect() as conn:
-            conn.ensure_connection(max_retries=1)
+    def ping(self, timeout: float = 2) -> None:
+        # One immediate retry, no 2-second pause: a refused connection answers at once.
+        with self.connect(connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
 
-    def queue_depth(self, service: str, event_types: Iterable[str], dead: bool = False) -> tuple[int, int]:
+    def queue_depth(self, service: str, event_types: Iterable[str], dead: bool = False,
+                    timeout: float = 5) -> tuple[int, int]:
         """(messages ready, consumers attached) of a service's queue or dead-letter queue."""
-        with self.connect() as conn:
+        with self.connect(connect_timeout=timeout) as conn:
             queue = (self.dead_letter_queue(service) if dead else self.queue_for(service, event_types))(conn.channel())
             result = queue.queue_declare(passive=True)
             return int(result.message_count), int(result.consumer_count)
@@ -219,6 +287,9 @@ class Consumer:
     # Messages taken off the queue and not yet acked or put back (the queue no longer
     # counts them, so "settled" must).
     in_flight: int = 0
+    # When the consuming loop last went round (time.monotonic()): the worker's liveness probe
+    # tells a loop waiting for the broker (it goes round) from a stuck one (shared/probe.py).
+    last_beat: float | None = None
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -247,6 +318,13 @@ class Consumer:
             # the consuming service.
             log.info("%s handled %s %s", self.service, evt.type, evt.id,
                      extra={"service": self.service, "event_type": evt.type, "event_id": evt.id})
+        except BrokerUnavailable as exc:
+            # A handler publishes (ranking announcements) and the broker went away.
+            log.warning("%s: %s %s waits for the broker: %s", self.service, evt.type, evt.id, exc)
+            self._stop.wait(min(5.0, max(self.bus.retry_backoff, 0.05) * 5))
+            message.requeue()
+            metrics.retried(self.service, evt.type, "broker_unavailable")
+            return
         except self.transient as exc:
             # The store is down, not the message: wait, put it back, and try again later.
             log.warning("%s: %s %s waits for its store: %s", self.service, evt.type, evt.id, exc)
@@ -306,6 +384,7 @@ class Consumer:
         """Consume until stop(), reconnecting with a back-off whenever the broker goes away."""
         backoff = 0.5
         while not self._stop.is_set():
+            self.last_beat = time.monotonic()
             try:
                 with self.bus.connect() as conn:
                     conn.ensure_connection(max_retries=1)
@@ -318,11 +397,15 @@ class Consumer:
                         self.attached = True
                         backoff = 0.5
                         while not self._stop.is_set():
+                            self.last_beat = time.monotonic()
                             try:
                                 conn.drain_events(timeout=0.5)
                             except socket.timeout:
-                                if not self.bus.in_memory:
-                                    conn.heartbeat_check()
+                                pass
+                            # After every turn, not only an idle one: a stream of messages
+                            # must not keep our heartbeats from going out (amqp rate-limits).
+                            if not self.bus.in_memory:
+                                conn.heartbeat_check()
             except (KombuOperationalError, ConnectionError, OSError) as exc:
                 log.warning("%s consumer lost the broker (%s); reconnecting in %.1fs", self.service, exc, backoff)
             except Exception:  # amqp's own errors, and anything else: the worker stays alive

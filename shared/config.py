@@ -70,6 +70,10 @@ class Config:
     # How many proxies in front of a service add to X-Forwarded-For and are trusted to:
     # 0 uses the connecting address; 1 behind the gateway (nginx). See docs/privacy.md.
     trusted_proxies: int = 0
+    # A worker's own /health/live and /health/ready (shared/probe.py); 0 serves none.
+    worker_probe_port: int = 0
+    # Sent outbox rows and inbox ids older than this are deleted (shared/retention.py).
+    retention_days: float = 7.0
 
     @property
     def embedded_bus(self) -> bool:
@@ -120,6 +124,9 @@ def load(environ: dict[str, str] | None = None) -> Config:
         visit_limit_per_address=env.get("GWH_VISIT_LIMIT_PER_ADDRESS") or "300/minute",
         ratelimit_storage_url=env.get("GWH_RATELIMIT_STORAGE_URL") or "",
         trusted_proxies=int(env.get("GWH_TRUSTED_PROXIES") or 0),
+        heartbeat=int(env.get("GWH_HEARTBEAT") or 30),
+        worker_probe_port=int(env.get("GWH_WORKER_PROBE_PORT") or 0),
+        retention_days=float(env.get("GWH_RETENTION_DAYS") or 7),
     )
 
 

@@ -4,8 +4,9 @@ A service declares its tables on its own `MetaData`; `Database` adds the two tab
 relational service needs:
 
 - `outbox`: events written in the same transaction as the state change that raised them;
-  a relay (shared.outbox) publishes them and marks them sent. Sent rows are kept: they are
-  the service's event history, which the ranking rebuild replays.
+  a relay (shared.outbox) publishes them and marks them sent. Sent rows are the service's
+  event history, which the ranking rebuild replays; shared/retention.py deletes them once
+  no rebuild needs them.
 - `inbox`: the ids of the events this service applied. A handler's effects and its inbox
   row commit together, so a redelivered event finds its id and changes nothing.
 

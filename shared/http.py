@@ -17,7 +17,7 @@ from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
-from shared import correlation, metrics
+from shared import correlation, metrics, outages
 from shared.errors import PROBLEM_JSON, BadRequest, Problem, problem_body
 from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
@@ -150,6 +150,7 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     app.register_blueprint(health_blueprint(service, checks))
     app.register_error_handler(Problem, _handle_problem)
     app.register_error_handler(Exception, _handle_unexpected)
+    outages.register(app, service)  # its database, Redis or broker down: 503 + Retry-After
 
     @app.before_request
     def _refuse_nul():

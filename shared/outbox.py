@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -30,6 +31,8 @@ class OutboxRelay:
         self.batch = batch
         self.published = 0
         self.last_error: str | None = None
+        # When the relay's loop last went round (time.monotonic()), for the worker's probe.
+        self.last_beat: float | None = None
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._flush_lock = threading.Lock()
@@ -98,6 +101,7 @@ class OutboxRelay:
     def run(self) -> None:
         backoff = self.interval
         while not self._stop.is_set():
+            self.last_beat = time.monotonic()
             self._wakeup.wait(backoff)
             self._wakeup.clear()
             try:

@@ -23,6 +23,7 @@ from shared.bus import Bus, Consumer, Subscriptions
 from shared.correlation import new_id
 from shared.db import Database
 from shared.events import correlation_id_var
+from shared.health import Advisory
 from shared.outbox import OutboxRelay
 
 log = logging.getLogger("gwh.service")
@@ -35,8 +36,19 @@ class PeriodicJob:
     name: str
     interval: float
     run: Callable[[], Any]
+    # Run once right at start too, not only after the first interval.
+    at_start: bool = False
+    # Stepped by the service's clock (expiry, settlement, the window's roll-over): tests
+    # move a clock and call run_periodic_once. False for a watch of the outside world (the
+    # ranking store's epoch), which runs in the background only.
+    clocked: bool = True
 
     def loop(self, stop: threading.Event) -> None:
+        if self.at_start and not stop.is_set():
+            try:
+                self.run()
+            except Exception:
+                log.exception("periodic job %s failed; it runs again in %.0fs", self.name, self.interval)
         while not stop.wait(self.interval):
             # One correlation id per run: its log lines and the events it emits go together.
             token = correlation_id_var.set(f"{self.name}-{new_id()}")
@@ -97,7 +109,8 @@ class ServiceParts:
     def run_periodic_once(self) -> None:
         """Run every periodic job now (tests move a clock, then call this)."""
         for job in self.periodic:
-            job.run()
+            if job.clocked:
+                job.run()
 
     def close(self) -> None:
         self.stop_background()
@@ -112,13 +125,14 @@ class ServiceParts:
 
 
 def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None,
-               metrics_port: int | None = None) -> None:
+               metrics_port: int | None = None, probe_port: int = 0) -> None:
     """The worker entry point of the cluster mode: consume, relay and run jobs until SIGTERM.
 
     On SIGTERM/SIGINT it stops taking messages, lets the one in hand finish (it is acked
     only after its handler committed, so an interrupted one is redelivered), flushes the
     outbox once more, and exits. With `metrics_port` (GWH_METRICS_PORT) it serves its
-    Prometheus metrics there (shared/metrics.py).
+    Prometheus metrics there (shared/metrics.py); with `probe_port` it answers
+    /health/live and /health/ready on that port (shared/probe.py).
     """
     logs.configure()
     stop = threading.Event()
@@ -135,8 +149,15 @@ def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None
     metrics_server = None
     if metrics_port is not None:
         metrics_server = metrics.serve(metrics_port, metrics.Backlog().watch(parts))
+    probe = None
+    if probe_port:
+        from shared.probe import ProbeServer, WorkerHealth
+        probe = ProbeServer(WorkerHealth(parts), probe_port).start()
+        log.info("%s worker: probe on port %d", parts.name, probe.port)
     log.info("%s worker started", parts.name)
     stop.wait()
+    if probe is not None:
+        probe.stop()
     parts.stop_background()
     if parts.relay is not None:
         try:
@@ -176,7 +197,7 @@ def consumer_check(parts_ref: dict, bus: Bus, service: str, event_types: list[st
             if not parts.consumer.attached:
                 raise RuntimeError("the consumer is not attached to its queue")
             return
-        _, consumers = bus.queue_depth(service, event_types)
+        _, consumers = bus.queue_depth(service, event_types, timeout=2)
         if consumers < 1:
             raise RuntimeError(f"no consumer is attached to the {service} queue")
     return check
@@ -198,9 +219,11 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
     if subscriptions.handlers:
         consumer = Consumer(bus, name, subscriptions.event_types, transactional_dispatch(db, subscriptions))
     parts_ref: dict[str, ServiceParts] = {}
-    checks = {"database": db.ping, "bus": bus.ping}
+    # Ready: the API can answer, i.e. its database answers. The broker and the worker are
+    # advisory: while they are away the outbox keeps the events (shared/health.py).
+    checks = {"database": db.ping, "bus": Advisory(bus.ping)}
     if consumer is not None:
-        checks["consumer"] = consumer_check(parts_ref, bus, name, subscriptions.event_types)
+        checks["consumer"] = Advisory(consumer_check(parts_ref, bus, name, subscriptions.event_types))
     context = ServiceContext(name=name, config=config, clock=clock, db=db, extras=dict(extras or {}))
 
     def attach(app):
@@ -208,10 +231,18 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
 
     app = create_service_app(name, config=config, blueprints=[*blueprints, history_blueprint(name)],
                              checks=checks, description=description, extra_setup=attach)
+    jobs = [*(periodic(db) if periodic else []), retention_job(db, config)]
     parts = ServiceParts(name=name, app=app, bus=bus, subscriptions=subscriptions, db=db, relay=relay,
-                         consumer=consumer, periodic=periodic(db) if periodic else [], extras=context.extras)
+                         consumer=consumer, periodic=jobs, extras=context.extras)
     parts_ref["parts"] = parts
     return parts
+
+
+def retention_job(db: Database, config) -> PeriodicJob:
+    """Prune sent outbox rows and inbox ids past GWH_RETENTION_DAYS (shared/retention.py)."""
+    from shared import retention
+    return PeriodicJob(f"{db.producer}-retention", retention.INTERVAL_SECONDS,
+                       lambda: retention.prune(db, config.retention_days))
 
 
 def wsgi_app(build: Callable, config=None) -> Flask:
@@ -230,4 +261,5 @@ def worker_main(name: str, build: Callable, argv: list[str]) -> None:
         sys.exit(f"usage: python -m services.{name}.app worker")
     from runtime.topology import declare_all
     config = gwh_config.resolve_jwt_secret(gwh_config.load())
-    run_worker(build(config, Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port)
+    run_worker(build(config, Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port,
+               probe_port=config.worker_probe_port)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from shared.correlation import ACCEPTABLE_REQUEST_ID
 from shared.errors import PROBLEM_JSON, problem_body
+from shared.outages import RETRY_AFTER_SECONDS
 from shared.routes import GATEWAY_HEALTH, ROUTES
 
 HEALTH_UPSTREAM = "gateway-health"
@@ -141,14 +142,19 @@ NOT_FOUND = (404, _problem(404, "Not Found", "no service serves this path", "not
 FORBIDDEN = (403, _problem(403, "Forbidden", "this path is served to the cluster network only", "forbidden"))
 TOO_LARGE = (413, _problem(413, "Payload Too Large", f"request bodies are limited to {MAX_BODY}",
                            "payload-too-large"))
-UNAVAILABLE = (503, _problem(503, "Service Unavailable", "the service did not answer; try again later",
-                             "unavailable"))
+# A service that is down, refuses or is too slow: come back in RETRY_AFTER seconds, as a
+# service says itself when its own database or Redis is down (shared/outages.py).
+RETRY_AFTER = RETRY_AFTER_SECONDS
+UNAVAILABLE = (503, _quoted(json.dumps(problem_body(503, "Service Unavailable",
+                                                    "the service did not answer; try again later", "unavailable",
+                                                    extra={"retry_after": RETRY_AFTER}), separators=(",", ":"))))
 
 
-def _answer(answer: tuple[int, str]) -> str:
+def _answer(answer: tuple[int, str], retry_after: int | None = None) -> str:
     status, body = answer
+    retry = f"add_header Retry-After {int(retry_after)} always; " if retry_after is not None else ""
     return (f"default_type {PROBLEM_JSON}; add_header X-Request-ID $correlation_id always; "
-            f"add_header X-Correlation-ID $correlation_id always; return {status} {body};")
+            f"add_header X-Correlation-ID $correlation_id always; {retry}return {status} {body};")
 
 
 def _request_id_maps() -> list[str]:
@@ -282,7 +288,7 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         f"        location / {{ {_answer(NOT_FOUND)} }}",
         f"        location @forbidden {{ {_answer(FORBIDDEN)} }}",
         f"        location @too_large {{ {_answer(TOO_LARGE)} }}",
-        f"        location @unavailable {{ {_answer(UNAVAILABLE)} }}",
+        f"        location @unavailable {{ {_answer(UNAVAILABLE, RETRY_AFTER)} }}",
         "    }",
         "}",
     ]

@@ -29,7 +29,10 @@ class Scorer:
         self.clock = clock
         self.announcer = announcer
         # "auto" announces every change; a rebuild replays history "quiet" and then
-        # announces each final standing once.
+        # announces each final standing once. "replay" applies the facts only, without
+        # settling a standing per event: the rebuild's final `announce_all` settles and
+        # places every member once from their final totals, so the standings in between
+        # were work thrown away (services/ranking/watch.py).
         self.mode = mode
 
     def moment_of(self, event: Event, now: datetime | None = None) -> datetime:
@@ -46,7 +49,8 @@ class Scorer:
             return None
         totals = self.store.apply(member_id, event.id, day, effect, self.window, now,
                                   stamp=stamp(event.occurred_at, event.id))
-        self.settle(member_id, totals)
+        if self.mode != "replay":
+            self.settle(member_id, totals)
         return totals
 
     def settle(self, member_id: str, totals: Totals, mode: str | None = None) -> Influence:

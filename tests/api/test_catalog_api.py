@@ -300,9 +300,16 @@ def test_openapi_and_health(client):
     assert "/api/catalog/products/{product_id}" in spec.json["paths"]
     assert client.get("/health/live").status_code == 404  # per service, not on the gateway
     assert client.get("/health/catalog/live").json == {"service": "catalog", "status": "ok"}
-    ready = client.get("/health/catalog/ready")  # nothing consumes in this test: not ready
-    assert ready.status_code == 503 and ready.json["checks"]["consumer"]["ok"] is False
-    assert client.get("/health").json["services"]["catalog"]["checks"]["database"]["ok"] is True
+    # Nothing consumes in this test: the API can still answer, so it is ready, but degraded.
+    ready = client.get("/health/catalog/ready")
+    assert ready.status_code == 200 and ready.json["status"] == "degraded"
+    assert ready.json["checks"]["consumer"] == {"ok": False, "required": False,
+                                                "detail": ready.json["checks"]["consumer"]["detail"]}
+    assert ready.json["checks"]["database"] == {"ok": True, "required": True}
+    health = client.get("/health")
+    assert health.status_code == 200 and health.json["status"] == "degraded"
+    assert health.json["services"]["catalog"]["status"] == "degraded"
+    assert health.json["services"]["catalog"]["checks"]["database"]["ok"] is True
 
 
 def test_a_malformed_url_is_422_not_500(client, admin):

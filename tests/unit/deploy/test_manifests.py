@@ -309,3 +309,38 @@ def test_workers_get_time_to_drain_on_stop(compose, objects):
         assert compose["services"][f"{service}-worker"]["stop_grace_period"] == "60s"
         spec = objects[("Deployment", f"{service}-worker")]["spec"]["template"]["spec"]
         assert spec["terminationGracePeriodSeconds"] == 60
+
+
+# --- health: what each probe means (shared/health.py, shared/probe.py) -----------------------
+
+def test_compose_probes_each_worker_on_its_own_probe_port(compose):
+    for service in SERVICES:
+        worker = compose["services"][f"{service}-worker"]
+        port = worker["environment"]["GWH_WORKER_PROBE_PORT"]
+        assert gwh_config.load({"GWH_WORKER_PROBE_PORT": port}).worker_probe_port == 8001
+        test = worker["healthcheck"]["test"]
+        assert test[0] == "CMD" and f"http://127.0.0.1:{port}/health/ready" in " ".join(test)
+
+
+def test_k8s_probes_each_worker_on_its_probe_port_live_and_ready(objects):
+    for service in SERVICES:
+        [worker] = containers(objects[("Deployment", f"{service}-worker")])
+        [port] = worker["ports"]
+        assert port == {"name": "probe", "containerPort": 8001}
+        env = {e["name"]: e.get("value") for e in worker["env"]}
+        assert int(env["GWH_WORKER_PROBE_PORT"]) == port["containerPort"]
+        assert worker["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "probe"}
+        assert worker["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "probe"}
+        # A probe timeout must leave the probe's own checks (2 s connects) room to answer.
+        assert worker["livenessProbe"]["timeoutSeconds"] >= 3
+
+
+def test_ranking_workers_can_read_the_history_they_rebuild_from(compose, objects):
+    """The store watch rebuilds from /internal/<service>/events of shop and order."""
+    env = compose["services"]["ranking-worker"]["environment"]
+    assert gwh_config.load(env).service_urls.items() >= {"shop": "http://shop-api:8000",
+                                                         "order": "http://order-api:8000"}.items()
+    config = objects[("ConfigMap", "gwh-config")]["data"]
+    [worker] = containers(objects[("Deployment", "ranking-worker")])
+    seen = {name: config[name] for name, source in env_of(worker, objects).items() if source.startswith("config:")}
+    assert {"shop", "order"} <= set(gwh_config.load(seen).service_urls)

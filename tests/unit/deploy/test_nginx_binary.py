@@ -207,8 +207,11 @@ def test_a_live_nginx_guards_internal_limits_bodies_and_forwards_the_request_id(
     assert (status, ctype) == (404, "application/problem+json")
 
     # A service that does not answer is a problem+json 503, not nginx's HTML 502.
-    status, ctype, _, body = request(port, "GET", "/api/ranking/influence")
+    status, ctype, headers, body = request(port, "GET", "/api/ranking/influence")
     assert (status, ctype, json.loads(body)["status"]) == (503, "application/problem+json", 503)
+    # ...that says when to come back, in the header and in the body.
+    assert headers["Retry-After"] == str(render.RETRY_AFTER)
+    assert json.loads(body)["retry_after"] == render.RETRY_AFTER
 
     # The access log is one JSON object a line, with the request id.
     deadline = time.monotonic() + 5

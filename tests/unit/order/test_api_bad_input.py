@@ -131,8 +131,10 @@ def test_the_openapi_document_names_every_route_and_the_idempotency_key(market):
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in parameters)
 
 
-def test_the_order_service_is_ready_once_its_consumer_is_attached(market, platform):
+def test_the_order_service_is_ready_without_a_consumer_and_ok_once_one_is_attached(market, platform):
     from shared.bus import wait_for
-    assert market.client.get("/health/order/ready").status_code == 503     # nothing consumes yet
+    ready = market.client.get("/health/order/ready")     # nothing consumes yet: degraded, still ready
+    assert ready.status_code == 200 and ready.json["status"] == "degraded"
+    assert ready.json["checks"]["consumer"]["ok"] is False
     platform.start()
-    assert wait_for(lambda: market.client.get("/health/order/ready").status_code == 200, 10)
+    assert wait_for(lambda: market.client.get("/health/order/ready").json["status"] == "ok", 10)

@@ -179,8 +179,10 @@ def test_the_openapi_document_describes_the_ranking(client):
             "/api/ranking/community"} <= set(paths)
 
 
-def test_readiness_checks_redis_the_bus_and_the_consumer(platform):
+def test_readiness_checks_redis_the_store_the_bus_and_the_consumer(platform):
     from werkzeug.test import Client
     reply = Client(platform["ranking"].app).get("/health/ready")
-    assert set(reply.json["checks"]) == {"redis", "bus", "consumer"}
-    assert reply.json["checks"]["redis"]["ok"] is True
+    assert set(reply.json["checks"]) == {"redis", "store", "bus", "consumer"}
+    assert reply.json["checks"]["redis"] == {"ok": True, "required": True}
+    # Only Redis is required; the rest degrades the answer without making it unready.
+    assert all(not check["required"] for name, check in reply.json["checks"].items() if name != "redis")
