@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ),
     sa.PrimaryKeyConstraint('order_id')
     )
+    # The order service no longer keeps a copy of featured sets: the shop answers in the saga.
     op.drop_table('featured')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.create_index('ix_order_lines_product', ['product_id'], unique=False)
@@ -43,10 +44,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_order_lines_product')
 
     op.create_table('featured',
-    sa.Column('member_id', sa.VARCHAR(length=64), nullable=False),
-    sa.Column('product_id', sa.VARCHAR(length=64), nullable=False),
-    sa.Column('is_featured', sa.BOOLEAN(), nullable=False),
-    sa.Column('as_of', sa.DATETIME(), nullable=False),
+    sa.Column('member_id', sa.String(length=64), nullable=False),
+    sa.Column('product_id', sa.String(length=64), nullable=False),
+    sa.Column('is_featured', sa.Boolean(), nullable=False),
+    sa.Column('as_of', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('member_id', 'product_id')
     )
     op.drop_table('order_answers')
