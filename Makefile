@@ -2,12 +2,14 @@
 # make test   every test: unit, API, in-process event flows, and integration tests against
 #             RabbitMQ / PostgreSQL / Redis (testcontainers, or the GWH_TEST_* / local servers)
 # make bench  the benchmarks; figures go to the README's benchmark section
+# make cluster       the cluster topology as local processes (supervisord) on RabbitMQ/PostgreSQL/Redis,
+#                    nginx on http://127.0.0.1:8000 (deploy/README.md); make cluster-stop stops it
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test unit integration bench nginx clean
+.PHONY: install run test unit integration bench nginx clean cluster cluster-stop cluster-status
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +35,19 @@ integration: install
 bench: install
 	$(PY) -m bench
 
+cluster: install
+	$(PY) -m deploy.cluster start
+
+cluster-stop: install
+	$(PY) -m deploy.cluster stop
+
+cluster-status: install
+	$(PY) -m deploy.cluster status
+
 # Regenerate the nginx configs from the route table (a test checks they agree).
 nginx: install
 	$(PY) -m deploy.nginx.render > deploy/nginx/gouwuhao.conf
 	$(PY) -m deploy.nginx.render --target k8s --configmap gateway-nginx --namespace gouwuhao > deploy/k8s/30-gateway-nginx.yaml
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data run .pytest_cache
