@@ -20,6 +20,10 @@ from shared.config import SERVICES, Config
 
 JWT_SECRET = "test-secret-not-for-production-000000"
 
+# `gateway` (black-box tests against the embedded platform and the cluster) and the
+# session's `cluster_under_test` on private servers.
+pytest_plugins = ["tests.support.gateways"]
+
 
 def make_config(data_dir: Path, **overrides) -> Config:
     values = dict(
