@@ -60,6 +60,18 @@ def cluster_under_test():
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def _quiet_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):  # one line per request would bury a failure's output
+            pass
+    return Quiet
+
+
+_QuietHandler = _quiet_handler()
+
+
 @pytest.fixture(scope="session")
 def embedded_gateway(tmp_path_factory):
     from werkzeug.serving import make_server
@@ -70,7 +82,7 @@ def embedded_gateway(tmp_path_factory):
     config = make_config(tmp_path_factory.mktemp("embedded") / "data", admin_username=ADMIN_USERNAME,
                          admin_password=ADMIN_PASSWORD)
     platform = Platform(config).start()
-    server = make_server("127.0.0.1", free_port(), platform.gateway, threaded=True)
+    server = make_server("127.0.0.1", free_port(), platform.gateway, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -43,10 +43,11 @@ def register(gw: Gateway, prefix: str = "m") -> tuple[str, str]:
 def feature(gw: Gateway, token: str, product_id: str) -> None:
     """Feature a product. The shop service learns a new product from the catalog's
     `catalog.product.listed` event, so right after its creation the shop may not know it
-    yet (422); that is the one step retried here, for a bounded time."""
+    yet (422, or 404 "no product" as the shop service answers today); that is the one step
+    retried here, for a bounded time."""
     def featured():
         answer = call(gw, "POST", "/api/shops/me/featured", token=token, json={"product_id": product_id})
-        assert answer.status_code in (201, 422), answer.text
+        assert answer.status_code in (201, 404, 422), answer.text
         return answer.status_code == 201
     eventually(featured, 30, 0.1, "featuring a new product")
 
