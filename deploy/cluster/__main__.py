@@ -1,17 +1,18 @@
 """`python -m deploy.cluster start|stop|status` (make cluster, make cluster-stop)."""
 from __future__ import annotations
 
+import shlex
 import sys
 
 from deploy.cluster.launcher import Cluster, ClusterError
 from deploy.cluster.servers import Unreachable, hide_password
 from deploy.cluster.settings import Settings
 
-USAGE = "usage: python -m deploy.cluster start|stop|status"
+USAGE = "usage: python -m deploy.cluster start|stop|status|env"
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in ("start", "stop", "status"):
+    if len(argv) != 1 or argv[0] not in ("start", "stop", "status", "env"):
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -22,6 +23,15 @@ def main(argv: list[str]) -> int:
     cluster = Cluster(settings)
     if argv[0] == "status":
         print(cluster.status())
+        return 0
+    if argv[0] == "env":
+        # For one-off commands against the running cluster:
+        #   eval "$(python -m deploy.cluster env)"; python -m services.ranking.app rebuild
+        if not cluster.running():
+            print(f"no cluster is running from {settings.run_dir}", file=sys.stderr)
+            return 1
+        env = cluster.environment(cluster.ports())
+        print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in sorted(env.items()) if k.startswith("GWH_")))
         return 0
     if argv[0] == "stop":
         print("stopped" if cluster.stop() else f"no cluster is running from {settings.run_dir}")

@@ -20,11 +20,18 @@ STOP_WAIT = 30
 GRACEFUL_TIMEOUT = 20
 
 
+# supervisord starts the lower numbers first and stops the higher first: the workers start
+# before the APIs and nginx, and on stop nginx takes no new requests first, then the APIs
+# finish theirs, then the workers drain what the APIs wrote last.
+WORKERS, APIS, GATEWAY = 100, 200, 300
+
+
 @dataclass(frozen=True)
 class Program:
     name: str
     command: list[str]
     numprocs: int = 1
+    priority: int = APIS
 
     @property
     def process_names(self) -> list[str]:
@@ -47,10 +54,11 @@ def programs(*, python: str, nginx: str, run_dir: Path, ports: dict[str, int], a
                                                          ports[service], api_workers[service])))
     for service in SERVICES:
         count = ranking_workers if service == "ranking" else 1  # the others run the periodic jobs: one each
-        result.append(Program(f"{service}-worker", [python, "-m", f"services.{service}.app", "worker"], count))
+        result.append(Program(f"{service}-worker", [python, "-m", f"services.{service}.app", "worker"], count,
+                              WORKERS))
     result.append(Program("health", gunicorn("health", "runtime.gateway:create_health_app()", ports["health"], 1)))
     result.append(Program("nginx", [nginx, "-p", f"{run_dir / 'nginx'}/", "-e", "stderr",
-                                    "-c", str(run_dir / "nginx" / "nginx.conf")]))
+                                    "-c", str(run_dir / "nginx" / "nginx.conf")], priority=GATEWAY))
     return result
 
 
@@ -90,6 +98,7 @@ def render(programs: list[Program], *, run_dir: Path, directory: Path) -> str:
             f"directory = {_value(str(directory))}",
             *([f"numprocs = {program.numprocs}", "process_name = %(program_name)s-%(process_num)d"]
               if several else []),
+            f"priority = {program.priority}",
             "autostart = true",
             "autorestart = true",
             "startsecs = 1",
