@@ -45,7 +45,7 @@ def test_buying_through_a_friends_shop_pays_commission_and_reaches_the_ranking(g
     shop = gateway.get(f"/api/shops/{owner_id}").json()
     assert [item["product_id"] for item in shop["featured"]] == [product["id"]]
 
-    order = place_order(gateway, buyer, product["id"], quantity=2, shop_id=owner_id)
+    order = place_order(gateway, buyer, product["id"], quantity=2, shop_id=owner_id, new_product=True)
     assert order["status"] == "awaiting_payment", order
     # The price (exclusive or list) is the subject of the next test; the ledger and the
     # ranking must agree with whatever the order says.
@@ -80,10 +80,20 @@ def test_an_order_placed_right_after_featuring_costs_the_exclusive_price(gateway
     assert (order["total_cents"], order["commission_cents"]) == (20000, 2000), order
 
 
+@pytest.mark.xfail(strict=False, reason=(
+    "issue 9 (owners branch): the order service checks products against its event-fed copy of the "
+    "catalog, which an order that follows the listing at once can outrun; CONTRACT.md says the catalog decides"))
+def test_an_order_right_after_a_product_is_listed_is_answered_by_the_catalog(gateway):
+    product = new_product(gateway, stock=5)
+    _, buyer = register(gateway, "buyer")
+    order = place_order(gateway, buyer, product["id"], quantity=1)
+    assert order["status"] == "awaiting_payment", order
+
+
 def test_an_order_beyond_the_stock_is_rejected_and_takes_nothing(gateway):
     product = new_product(gateway, stock=2)
     _, buyer = register(gateway, "buyer")
-    order = place_order(gateway, buyer, product["id"], quantity=3)
+    order = place_order(gateway, buyer, product["id"], quantity=3, new_product=True)
     assert order["status"] == "rejected" and order["rejection_reason"] == "out_of_stock", order
     assert gateway.get(f"/api/catalog/products/{product['id']}").json()["stock"] == 2
     again = gateway.post(f"/api/orders/{order['id']}/pay", token=buyer, json={"method": "simulated"})

@@ -125,7 +125,7 @@ def cluster_environment(servers: PrivateServers, run_dir: Path, port: int) -> di
         "GWH_JWT_SECRET": JWT_SECRET,
         "GWH_ADMIN_USERNAME": ADMIN_USERNAME,
         "GWH_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "GWH_RELAY_INTERVAL": "0.1",
+        "GWH_RELAY_INTERVAL": "0.2",
         "GWH_MAX_ATTEMPTS": "3",
         "GWH_CATALOG_API_WORKERS": "1",
         "GWH_SHOP_API_WORKERS": "2",

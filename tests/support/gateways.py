@@ -72,7 +72,7 @@ def _quiet_handler():
 _QuietHandler = _quiet_handler()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def embedded_gateway(tmp_path_factory):
     from werkzeug.serving import make_server
 
