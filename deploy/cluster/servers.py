@@ -94,11 +94,23 @@ def nginx_binary(install: bool = True) -> str | None:
     return None
 
 
+def check_port_free(host: str, port: int) -> str | None:
+    import socket
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (f"the gateway's port {host}:{port} (GWH_PORT) is taken ({exc.strerror}): another "
+                    f"`make cluster` or `make run`? Stop it, or choose another GWH_PORT")
+    return None
+
+
 def preflight(settings: Settings, *, install_nginx: bool = True) -> str:
     """Check everything, create what is missing; raise Unreachable naming every problem.
 
     Returns the nginx binary."""
-    problems = [check_rabbitmq(settings.bus_url), check_redis(settings.redis_url)]
+    problems = [check_port_free(settings.host, settings.port), check_rabbitmq(settings.bus_url),
+                check_redis(settings.redis_url)]
     failed_servers = set()  # one message per PostgreSQL server that does not answer, not one per database
     for service, url in sorted(settings.database_urls.items()):
         server = urlsplit(url).netloc

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ def _missing(message: str):
 
 @pytest.fixture(scope="session")
 def cluster_under_test():
-    from deploy.cluster.launcher import Cluster
+    from deploy.cluster.launcher import ROOT, Cluster
     from deploy.cluster.servers import nginx_binary
     from deploy.cluster.settings import Settings
     from tests.support.private_servers import RABBIT_BIN, postgres_bin_dir
@@ -51,11 +53,20 @@ def cluster_under_test():
     try:
         environment = cluster_environment(servers, directory / "run", free_gateway_port())
         cluster = Cluster(Settings.from_env(environment))
-        cluster.start(timeout=120)
+        # Exactly what `make cluster` runs, with the private servers' URLs in GWH_*.
+        started = subprocess.run([sys.executable, "-m", "deploy.cluster", "start"], cwd=ROOT, env=environment,
+                                 capture_output=True, text=True, timeout=180)
+        assert started.returncode == 0, f"{started.stdout}\n{started.stderr}\n{cluster.status()}"
+        assert f"Gouwuhao cluster is up on {cluster.settings.gateway_url}" in started.stdout
         yield ClusterUnderTest(cluster, servers, Gateway(cluster.settings.gateway_url), environment)
     finally:
         if cluster is not None:
-            cluster.stop()
+            stopped = subprocess.run([sys.executable, "-m", "deploy.cluster", "stop"], cwd=ROOT, env=environment,
+                                     capture_output=True, text=True, timeout=180)
+            if cluster.running():  # make cluster-stop did not stop it: do not leave it behind
+                cluster.stop()
+                pytest.fail(f"`python -m deploy.cluster stop` left the cluster running: {stopped.stdout}"
+                            f"{stopped.stderr}")
         servers.stop()
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -115,3 +115,13 @@ def test_the_command_line_says_what_is_missing_and_fails(tmp_path):
     stop = subprocess.run([sys.executable, "-m", "deploy.cluster", "stop"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert stop.returncode == 0 and "no cluster is running" in stop.stdout
+
+
+def test_a_taken_gateway_port_is_named_before_anything_starts(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        settings = Settings.from_env({"GWH_RUN_DIR": str(tmp_path / "run"), "GWH_PORT": str(port)})
+        assert "GWH_PORT" in servers.check_port_free(settings.host, settings.port)
+    assert servers.check_port_free("127.0.0.1", port) is None
