@@ -266,7 +266,7 @@ def test_an_api_killed_mid_stream_answers_503_problem_json_then_comes_back(cut):
     again = call(cut.gateway, "POST", "/api/orders", token=token, json=body, headers={"Idempotency-Key": key})
     assert again.status_code in (201, 202) and again.json()["id"] == order["id"]
     stream.record(pay(cut.gateway, token, order["id"]))
-    assert cut.cluster.pid("order-api") not in (0, pid)
+    eventually(lambda: cut.cluster.pid("order-api") not in (0, pid), 30, 0.2, "order-api restarted")
     assert_everything_agrees(cut, stream)
     assert first.status_code in (503, 201, 202)  # 503 unless the API was already back
 
