@@ -2,12 +2,14 @@
 # make test   every test: unit, API, in-process event flows, and integration tests against
 #             RabbitMQ / PostgreSQL / Redis (testcontainers, or the GWH_TEST_* / local servers)
 # make bench  the benchmarks; figures go to the README's benchmark section
+# make cluster       the cluster topology as local processes (supervisord) on RabbitMQ/PostgreSQL/Redis,
+#                    nginx on http://127.0.0.1:8000 (deploy/README.md); make cluster-stop stops it
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test unit integration bench nginx migration clean
+.PHONY: install run test unit integration bench nginx migration clean cluster cluster-stop cluster-status
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +35,15 @@ integration: install
 bench: install
 	$(PY) -m bench
 
+cluster: install
+	$(PY) -m deploy.cluster start
+
+cluster-stop: install
+	$(PY) -m deploy.cluster stop
+
+cluster-status: install
+	$(PY) -m deploy.cluster status
+
 # Regenerate the nginx configs from the route table (a test checks they agree).
 nginx: install
 	$(PY) -m deploy.nginx.render > deploy/nginx/gouwuhao.conf
@@ -45,4 +56,4 @@ migration: install
 	$(PY) -m shared.migrations revision "$(SERVICE)" "$(MESSAGE)"
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data run .pytest_cache

@@ -20,6 +20,10 @@ from shared.config import SERVICES, Config
 
 JWT_SECRET = "test-secret-not-for-production-000000"
 
+# `gateway` (black-box tests against the embedded platform and the cluster) and the
+# session's `cluster_under_test` on private servers.
+pytest_plugins = ["tests.support.gateways"]
+
 
 def make_config(data_dir: Path, **overrides) -> Config:
     values = dict(
@@ -81,3 +85,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/integration/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.integration)
+    # The tests on a served platform share session-scoped servers (the embedded platform's
+    # threads, the cluster's processes): run them last and together, so those servers are
+    # up for those minutes only and do not compete with the rest of the suite for the CPU.
+    served = {"gateway", "embedded_gateway", "cluster_under_test"}
+    items.sort(key=lambda item: bool(served & set(getattr(item, "fixturenames", ()))))

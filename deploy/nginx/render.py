@@ -55,7 +55,7 @@ class Target:
     hosts: dict[str, str]
     internal_allow: tuple[str, ...]
     internal_deny: tuple[str, ...] = ()
-    listen: int = PORT
+    listen: int | str = PORT  # a port, or address:port (the local cluster listens on loopback)
     # Pid file and request-body buffers: somewhere writable when nginx runs as non-root
     # on a read-only root filesystem.
     runtime_dir: str = "/tmp"
