@@ -45,7 +45,7 @@ def test_buying_through_a_friends_shop_pays_commission_and_reaches_the_ranking(g
     shop = gateway.get(f"/api/shops/{owner_id}").json()
     assert [item["product_id"] for item in shop["featured"]] == [product["id"]]
 
-    order = place_order(gateway, buyer, product["id"], quantity=2, shop_id=owner_id, new_product=True)
+    order = place_order(gateway, buyer, product["id"], quantity=2, shop_id=owner_id)
     assert order["status"] == "awaiting_payment", order
     # The price (exclusive or list) is the subject of the next test; the ledger and the
     # ranking must agree with whatever the order says.
@@ -68,9 +68,6 @@ def test_buying_through_a_friends_shop_pays_commission_and_reaches_the_ranking(g
     assert standing["score"] >= order["total_cents"] // 100 + 20   # sales, plus one distinct buyer
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 9 (owners branch): the order service prices from its event-fed copy of the shop's featured "
-    "products, which a request that follows at once can outrun; CONTRACT.md says the shop decides"))
 def test_an_order_placed_right_after_featuring_costs_the_exclusive_price(gateway):
     product = new_product(gateway, stock=10, list_price=12000, exclusive_price=10000, rate_bp=1000)
     owner_id, owner = register(gateway, "owner")
@@ -80,9 +77,6 @@ def test_an_order_placed_right_after_featuring_costs_the_exclusive_price(gateway
     assert (order["total_cents"], order["commission_cents"]) == (20000, 2000), order
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 9 (owners branch): the order service checks products against its event-fed copy of the "
-    "catalog, which an order that follows the listing at once can outrun; CONTRACT.md says the catalog decides"))
 def test_an_order_right_after_a_product_is_listed_is_answered_by_the_catalog(gateway):
     product = new_product(gateway, stock=5)
     _, buyer = register(gateway, "buyer")
@@ -93,7 +87,7 @@ def test_an_order_right_after_a_product_is_listed_is_answered_by_the_catalog(gat
 def test_an_order_beyond_the_stock_is_rejected_and_takes_nothing(gateway):
     product = new_product(gateway, stock=2)
     _, buyer = register(gateway, "buyer")
-    order = place_order(gateway, buyer, product["id"], quantity=3, new_product=True)
+    order = place_order(gateway, buyer, product["id"], quantity=3)
     assert order["status"] == "rejected" and order["rejection_reason"] == "out_of_stock", order
     assert gateway.get(f"/api/catalog/products/{product['id']}").json()["stock"] == 2
     again = gateway.post(f"/api/orders/{order['id']}/pay", token=buyer, json={"method": "simulated"})

@@ -74,23 +74,12 @@ def order_status(gw: Gateway, token: str, order_id: str) -> dict:
 
 
 def place_order(gw: Gateway, token: str, product_id: str, quantity: int = 1, shop_id: str | None = None,
-                key: str | None = None, *, new_product: bool = False) -> dict:
+                key: str | None = None) -> dict:
     """Place an order and return it once the catalog answered (awaiting_payment or rejected).
 
     201 is the order as the owners answered; 202 is `pending`, answered later (CONTRACT.md),
-    so only then is it polled.
-
-    `new_product`: the product was created a moment ago. Until issue 9 (the owners decide)
-    lands, the order service checks products against its event-fed copy, so such an order
-    can be rejected `unknown_product`; then a new order is placed, for a bounded time.
-    test_client_flows.py has the test that expects no such rejection."""
-    if new_product:
-        deadline = time.monotonic() + 30
-        while True:
-            order = place_order(gw, token, product_id, quantity, shop_id)
-            if order.get("rejection_reason") != "unknown_product" or time.monotonic() > deadline:
-                return order
-            time.sleep(0.1)
+    so only then is it polled. The owners decide (docs/owners-decide.md): an order placed the
+    moment after its product was listed or featured is priced and accepted all the same."""
     body = {"items": [{"product_id": product_id, "quantity": quantity}]}
     if shop_id:
         body["shop_id"] = shop_id
