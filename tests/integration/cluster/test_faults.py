@@ -262,8 +262,11 @@ def test_the_gateways_503_says_when_to_retry(cut):
     pid = cut.cluster.pid("ranking-api")
     os.killpg(pid, signal.SIGKILL)
     try:
-        answer = eventually(lambda: (lambda a: a if a.status_code == 503 else None)(
+        # A list, not the Response itself: a requests.Response of a 503 is falsy.
+        answer, = eventually(lambda: (lambda a: [a] if a.status_code == 503 else None)(
             cut.gateway.get("/api/ranking/influence")), 10, 0.02, "a 503 from the gateway")
+        assert answer.headers["Content-Type"].startswith("application/problem+json")
+        assert answer.json()["retry_after"] == int(answer.headers["Retry-After"])
         assert answer.headers.get("Retry-After", "").isdigit(), dict(answer.headers)
     finally:
         eventually(lambda: cut.cluster.pid("ranking-api") not in (0, pid), 30, 0.2, "ranking-api restarted")
