@@ -10,11 +10,12 @@ from marshmallow import Schema, fields, validate
 
 from shared.auth import require_role
 from shared.outbox import history
+from shared.validation import Integer
 
 
 class HistoryQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    after = Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Integer(load_default=500, validate=validate.Range(min=1, max=5000))
     types = fields.String(load_default="")
 
 

@@ -18,9 +18,11 @@ from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
+from shared.bodies import BoundedJSONProvider, check_request_body
 from shared.errors import PROBLEM_JSON, BadRequest, Problem, problem_body
 from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
+from shared.validation import Integer
 
 log = logging.getLogger("gwh.http")
 
@@ -127,6 +129,7 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
                        checks: dict[str, Check], description: str = "",
                        extra_setup: Callable[[Flask], None] | None = None) -> Flask:
     app = Flask(f"gwh_{service}")
+    app.json = BoundedJSONProvider(app)
     app.config.update(
         API_TITLE=f"Gouwuhao {service} service",
         API_VERSION="1.0",
@@ -158,6 +161,11 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
         g.correlation_id = request.headers.get("X-Correlation-ID") or str(uuid.uuid4())
         g.correlation_token = correlation_id_var.set(g.correlation_id)
 
+    @app.before_request
+    def _parse_body():
+        # Whatever the view: a body is JSON with numbers a column can hold, or a 4xx here.
+        check_request_body(request)
+
     @app.after_request
     def _tag(response: Response):
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
@@ -176,8 +184,8 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
 
 # --- pagination (CONTRACT.md "Lists") ----------------------------------------------------
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 def page_of(items: list, page: int, per_page: int, total: int) -> dict[str, Any]:
