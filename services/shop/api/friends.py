@@ -40,13 +40,15 @@ def ask(body):
 
 
 @blp.get("/friend-requests")
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(schemas.FriendRequestQuery, location="query")
 @blp.response(200, schemas.FriendRequestPage)
 @blp.doc(security=BEARER)
 def incoming(query):
-    """Requests waiting for your answer, newest first."""
+    """Open requests waiting for your answer (incoming, the default) or for theirs
+    (outgoing), newest first."""
     with service_context().db.reading() as conn:
-        items, total = friends.incoming_requests(conn, require_member(conn, me()), query["page"], query["per_page"])
+        items, total = friends.incoming_requests(conn, require_member(conn, me()), query["page"], query["per_page"],
+                                                 query["direction"])
     return page_of(items, query["page"], query["per_page"], total)
 
 

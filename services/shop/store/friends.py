@@ -53,8 +53,11 @@ def request_by_id(conn: Connection, request_id: str) -> FriendRequest | None:
     return _request(row) if row else None
 
 
-def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
-    where = and_(friend_requests.c.addressee_id == member_id, friend_requests.c.status == PENDING)
+def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int,
+                      direction: str = "incoming") -> tuple[list[dict], int]:
+    """Open requests addressed to the member (incoming) or sent by them (outgoing)."""
+    side = friend_requests.c.addressee_id if direction == "incoming" else friend_requests.c.requester_id
+    where = and_(side == member_id, friend_requests.c.status == PENDING)
     total = conn.execute(select(func.count()).select_from(friend_requests).where(where)).scalar_one()
     rows = conn.execute(
         select(friend_requests.c.id, friend_requests.c.requester_id, friend_requests.c.addressee_id,
