@@ -19,6 +19,7 @@ from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.config import SERVICES, Config
+from shared.datadir import private_data_dir
 from shared.service import ServiceParts
 
 from runtime.gateway import Gateway
@@ -30,7 +31,7 @@ log = logging.getLogger("gwh.embedded")
 class Platform:
     def __init__(self, config: Config, *, clock=None, services=SERVICES):
         self.config = gwh_config.resolve_jwt_secret(config)
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        private_data_dir(self.config.data_dir)  # 0700, and 0600 for every file created in it
         self.clock = clock or SystemClock()
         self.bus = Bus.from_config(self.config)
         self.names = list(services)
