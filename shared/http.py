@@ -127,7 +127,7 @@ def _handle_unexpected(error: Exception):
 
 def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
                        checks: dict[str, Check], description: str = "",
-                       extra_setup: Callable[[Flask], None] | None = None) -> Flask:
+                       extra_setup: Callable[[Flask], None] | None = None, token_guard=None) -> Flask:
     app = Flask(f"gwh_{service}")
     app.json = BoundedJSONProvider(app)
     app.config.update(
@@ -147,6 +147,8 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health_blueprint(service, checks))
+    if token_guard is not None:
+        app.extensions["gwh_tokens"] = token_guard  # shared.auth checks every token with it
     app.register_error_handler(Problem, _handle_problem)
     app.register_error_handler(Exception, _handle_unexpected)
 
@@ -165,6 +167,15 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     def _parse_body():
         # Whatever the view: a body is JSON with numbers a column can hold, or a 4xx here.
         check_request_body(request)
+
+    @app.before_request
+    def _authenticate():
+        # A token is checked before the view opens a transaction: meeting a new member
+        # writes to the service's own list (shared.tokens), and SQLite has one writer. The
+        # verdict waits for the view: one that never asks who calls ignores the token.
+        if token_guard is not None and request.headers.get("Authorization"):
+            from shared.auth import authenticate_early
+            authenticate_early()
 
     @app.after_request
     def _tag(response: Response):

@@ -12,11 +12,12 @@ import logging
 import sys
 
 from shared import config as gwh_config
-from shared.auth import Principal, issue_token
+from shared.auth import issue_service_token
 from shared.bus import Bus, Consumer
 from shared.clock import SystemClock
 from shared.http import create_service_app
 from shared.service import PeriodicJob, ServiceContext, ServiceParts, consumer_check, run_worker
+from shared.tokens import RedisTokenStore, TokenGuard, default_lookup
 
 from services.ranking import api, store
 from services.ranking.announcements import Announcer
@@ -39,9 +40,10 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     # A Redis outage (single server or cluster) is requeued, never dead-lettered: the
     # shared consumer treats redis' connection, timeout and cluster-down errors as transient.
     consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer))
+    token_guard = TokenGuard(RedisTokenStore(client), default_lookup(config, NAME))
     context = ServiceContext(name=NAME, config=config, clock=clock,
                              extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store),
-                                     "redis": client})
+                                     "redis": client, "token_guard": token_guard})
     parts_ref: dict[str, ServiceParts] = {}
     checks = {"redis": ranking_store.ping, "bus": bus.ping,
               "consumer": consumer_check(parts_ref, bus, NAME, subscriptions.event_types)}
@@ -51,7 +53,7 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
 
     app = create_service_app(NAME, config=config, blueprints=[api.blp], checks=checks, extra_setup=attach,
                              description="Influence scores, tiers, the TOP 300 board, friend boards and "
-                                         "the community, kept in Redis.")
+                                         "the community, kept in Redis.", token_guard=token_guard)
     parts = ServiceParts(name=NAME, app=app, bus=bus, subscriptions=subscriptions, consumer=consumer,
                          periodic=[PeriodicJob("ranking-refresh", REFRESH_INTERVAL, scorer.refresh_due)],
                          closers=[close_redis], extras=context.extras)
@@ -70,7 +72,7 @@ def run_rebuild(config) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     parts = build(config, Bus.from_config(config))
     try:
-        token = issue_token(config.jwt_secret, Principal("ranking-rebuild", roles=("admin",)), ttl_seconds=3600)
+        token = issue_service_token(config.jwt_secret, "ranking-rebuild", ttl_seconds=3600)
         urls = {service: config.service_urls.get(service, config.gateway_url) for service in ("shop", "order")}
         report = rebuild(parts.extras["scorer"], histories(http_fetch(urls, token)))
         print(f"rebuilt: {report.replayed} events replayed, {report.announced} standings announced")

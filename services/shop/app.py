@@ -30,6 +30,7 @@ from services.shop.store import accounts as account_store
 def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> ServiceParts:
     clock = clock or SystemClock()
     passwords = passwords or Passwords()
+    db_ref: dict = {}
 
     def forget_throttles(db):
         def run():
@@ -41,7 +42,10 @@ def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> S
     parts = build_relational_service(
         "shop", config=config, bus=bus, clock=clock, metadata=store.metadata, subscriptions=subscriptions,
         blueprints=blueprints, periodic=forget_throttles, extras={"passwords": passwords},
-        description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.")
+        description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.",
+        token_lookup=lambda member_id: accounts.standing(db_ref["db"], member_id))
+    db_ref["db"] = parts.db  # the shop is the owner: it answers from its own accounts
+    parts.extras["token_guard"].remember = False
     if config.admin_username and config.admin_password:
         try:
             accounts.ensure_first_admin(parts.db, passwords, config.admin_username, config.admin_password)

@@ -87,6 +87,18 @@ class Login(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
+class PasswordChange(Schema):
+    old_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(
+        min=PASSWORD_MIN, max=PASSWORD_MAX, error=f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"))
+
+
+class Standing(Schema):
+    member_id = fields.String()
+    not_before_us = fields.Integer(metadata={
+        "description": "tokens issued before this moment (microseconds since the epoch) are revoked"})
+
+
 class Registered(Schema):
     member_id = fields.String()
     token = fields.String()
