@@ -22,7 +22,8 @@ from shared.errors import Conflict, NotFound, Unprocessable
 from services.order import store
 from services.order.domain import (PAYMENT_WINDOW, Balance, CommissionEntry, ItemRequest, Order, ProductCard,
                                    RejectionReason, Withdrawal, WithdrawalStatus, balance_of, book_commission,
-                                   check_items, ensure_visible_to, place, quote, request_withdrawal)
+                                   check_items, ensure_payer, ensure_visible_to, place, quote,
+                                   request_withdrawal)
 from services.order.messages import emit_all
 from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
 
@@ -101,6 +102,7 @@ def pay_order(db: Database, payments: PaymentProvider, order_id: str, actor: Pri
                             errors={"method": [f"one of: {', '.join(sorted(payments.methods))}"]})
     with db.unit_of_work() as uow:
         order = _visible(store.order_by_id(uow.conn, order_id, for_update=True), order_id, actor)
+        ensure_payer(order, actor.member_id)
         expired = order.expire(now)
         if not expired:
             order.ensure_payable(now)
