@@ -78,6 +78,15 @@ class FreeText(fields.String):
         return text
 
 
+class QueryText(fields.String):
+    """Free text in a query string (a search, a filter): anything but NUL, which every
+    service refuses in a query (400) and the document therefore excludes."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": "^[^\\x00]*$", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+
 class Integer(fields.Integer):
     """An integer a 64-bit column holds; the bound is checked and documented, on top of
     any tighter Range the field declares. (A body's integers are bounded by the parser

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shared.http import PageQuery, page_schema
-from shared.validation import Boolean, FreeText, HttpUrl, Integer, Moment, Text
+from shared.validation import Boolean, FreeText, HttpUrl, Integer, Moment, QueryText, Text
 
 MAX_PRICE = 100_000_000  # one million yuan in fen: a typo guard, not a business rule
 MAX_STOCK = 10_000_000
@@ -80,9 +80,9 @@ class Product(Schema):
 
 
 class ProductQuery(PageQuery):
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
-    category = fields.String(load_default=None, validate=validate.Length(max=40))
-    brand_id = fields.String(load_default=None, validate=validate.Length(max=32))
+    q = QueryText(load_default=None, validate=validate.Length(max=100))
+    category = QueryText(load_default=None, validate=validate.Length(max=40))
+    brand_id = QueryText(load_default=None, validate=validate.Length(max=32))
     status = fields.String(load_default="listed", validate=validate.OneOf(["listed", "delisted", "all"]))
 
 

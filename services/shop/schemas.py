@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.http import PageQuery, page_schema
 from shared.text import FORBIDDEN_LINE, FORBIDDEN_MULTILINE, MESSAGE_MULTILINE, TRIMMABLE
-from shared.validation import WHITE_SPACE, Moment
+from shared.validation import WHITE_SPACE, Moment, QueryText
 
 from services.shop.domain.accounts import PASSWORD_MAX, PASSWORD_MIN
 from services.shop.domain.fields import URL_MAX
@@ -231,8 +231,8 @@ class ShopPage(Schema):
 
 class CandidateQuery(PageQuery):
     source = fields.String(load_default="all", validate=validate.OneOf(["all", "purchased"]))
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
-    category = fields.String(load_default=None, validate=validate.Length(max=40))
+    q = QueryText(load_default=None, validate=validate.Length(max=100))
+    category = QueryText(load_default=None, validate=validate.Length(max=40))
 
 
 class Candidate(Schema):
