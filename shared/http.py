@@ -2,8 +2,10 @@
 
 `create_service_app` builds a service's app with flask-smorest (OpenAPI 3 from the same
 marshmallow schemas that validate requests, served at /openapi/<service>.json), the health
-endpoints, correlation ids, the request size limit, and one error path: whatever goes
-wrong, the client gets application/problem+json with the right status.
+endpoints, correlation ids, the request size limit, JSON-only bodies with bounded numbers
+(shared.bodies), the token check against the service's revocation list (shared.tokens),
+and one error path: whatever goes wrong, the client gets application/problem+json with
+the right status.
 """
 from __future__ import annotations
 
