@@ -5,12 +5,11 @@ import logging
 import signal
 import threading
 
-from werkzeug.serving import make_server
-
 from shared import config as gwh_config
 from shared import logs, metrics
 
 from runtime.embedded import Platform
+from runtime.server import gateway_server
 
 log = logging.getLogger("gwh")
 
@@ -27,7 +26,7 @@ def main() -> None:
     if config.demo_data:
         from runtime.demo import seed
         seed(platform)
-    server = make_server(config.host, config.port, platform.gateway, threaded=True)
+    server = gateway_server(config.host, config.port, platform.gateway)
 
     def on_signal(signum, _frame):
         log.info("signal %s: no new requests; draining the outboxes and queues", signum)

@@ -12,7 +12,7 @@ import logging
 from flask import Response
 from werkzeug.test import Client
 
-from shared.auth import Principal, issue_token
+from shared.auth import issue_service_token
 
 log = logging.getLogger("gwh.demo")
 
@@ -57,7 +57,7 @@ def seed(platform) -> bool:
     client = Client(platform.gateway, Response)
     if client.get("/api/catalog/brands").json.get("total", 0) > 0:
         return False
-    admin = issue_token(platform.config.jwt_secret, Principal("demo-seed", ("admin",)), ttl_seconds=600)
+    admin = issue_service_token(platform.config.jwt_secret, "demo-seed", ttl_seconds=600)
     products = []
     for brand_name, items in BRANDS.items():
         brand = _call(client, "post", "/api/catalog/brands", admin,

@@ -13,13 +13,16 @@ outbox goes out at the next start.
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.config import SERVICES, Config
+from shared.datadir import private_data_dir, private_umask
 from shared.service import ServiceParts
+from shared.tokens import in_process_lookup
 
 from runtime.gateway import Gateway
 from runtime.topology import declare_all, service_module
@@ -29,15 +32,22 @@ log = logging.getLogger("gwh.embedded")
 
 class Platform:
     def __init__(self, config: Config, *, clock=None, services=SERVICES):
-        self.config = gwh_config.resolve_jwt_secret(config)
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
-        self.clock = clock or SystemClock()
-        self.bus = Bus.from_config(self.config)
-        self.names = list(services)
-        declare_all(self.bus, self.names)
-        self.parts: dict[str, ServiceParts] = {}
-        for name in self.names:
-            self.parts[name] = service_module(name).build(self.config, self.bus, self.clock)
+        # Every file the platform creates is private (0600), the embedded Redis's included.
+        self._umask_before = private_umask()
+        try:
+            self.config = gwh_config.resolve_jwt_secret(config)
+            private_data_dir(self.config.data_dir)  # 0700
+            self.clock = clock or SystemClock()
+            self.bus = Bus.from_config(self.config)
+            self.names = list(services)
+            declare_all(self.bus, self.names)
+            self.parts: dict[str, ServiceParts] = {}
+            for name in self.names:
+                self.parts[name] = service_module(name).build(self.config, self.bus, self.clock)
+        except BaseException:
+            os.umask(self._umask_before)
+            raise
+        self._ask_the_shop_in_process()
         apps = {name: parts.app for name, parts in self.parts.items()}
         for parts in self.parts.values():
             # Read-through (shared.owners): in one process, an owner is asked in-process.
@@ -49,11 +59,20 @@ class Platform:
             self.parts["ranking"].extras["history_fetch"] = self._history_fetch
         self.started = False
 
+    def _ask_the_shop_in_process(self) -> None:
+        """A service meeting a member it has not heard of asks the shop (shared.tokens);
+        here the shop is in this process. Without a shop, no unknown member is accepted."""
+        shop = self.parts.get("shop")
+        for name, parts in self.parts.items():
+            guard = parts.extras.get("token_guard")
+            if guard is not None and name != "shop":
+                guard.lookup = in_process_lookup(shop.app, self.config.jwt_secret, name) if shop else None
+
     def _history_fetch(self, path: str, params: dict) -> dict:
         from werkzeug.test import Client
 
-        from shared.auth import Principal, issue_token
-        token = issue_token(self.config.jwt_secret, Principal("ranking-rebuild", roles=("admin",)), ttl_seconds=300)
+        from shared.auth import issue_service_token
+        token = issue_service_token(self.config.jwt_secret, "ranking-rebuild", ttl_seconds=300)
         reply = Client(self.gateway).get(path, query_string=params, headers={"Authorization": f"Bearer {token}"})
         if reply.status_code != 200:
             raise RuntimeError(f"{path}: {reply.status_code} {reply.get_data(as_text=True)[:200]}")
@@ -104,6 +123,7 @@ class Platform:
         for parts in self.parts.values():
             parts.close()
         self.started = False
+        os.umask(self._umask_before)
 
 
 def wait_settled(platform: Platform, timeout: float = 15.0, quiet_checks: int = 3) -> None:

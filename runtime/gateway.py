@@ -7,6 +7,7 @@ report by asking each service over HTTP, and nginx routes /health to it.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Callable
 
 from werkzeug.test import Client
@@ -15,6 +16,8 @@ from werkzeug.wrappers import Request, Response
 from shared import correlation
 from shared.errors import PROBLEM_JSON, problem_body
 from shared.routes import GATEWAY_HEALTH, ROUTES, service_for
+
+log = logging.getLogger("gwh.gateway")
 
 
 def _json(body: dict, status: int = 200, mimetype: str = "application/json") -> Response:
@@ -60,6 +63,21 @@ class Gateway:
 
     def _route(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
+        if path in (GATEWAY_HEALTH, "/") and environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            body = problem_body(405, "Method Not Allowed", f"{path} answers GET only", "method-not-allowed")
+            response = _json(body, 405, PROBLEM_JSON)
+            response.headers["Allow"] = "GET, HEAD"
+            return response(environ, start_response)
+        try:
+            return self._route(path, environ, start_response)
+        except Exception:
+            # A service's app answers its own errors; one that escapes it is the gateway's
+            # to answer, like nginx's 502, and never as a server's HTML page.
+            log.exception("the gateway could not route %s", path)
+            body = problem_body(502, "Bad Gateway", "the service failed to answer; it has been logged", "bad-gateway")
+            return _json(body, 502, PROBLEM_JSON)(environ, start_response)
+
+    def _route(self, path, environ, start_response):
         if path == GATEWAY_HEALTH:
             return aggregate(self.readiness())(environ, start_response)
         parts = path.strip("/").split("/")

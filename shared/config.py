@@ -140,7 +140,8 @@ def resolve_jwt_secret(config: Config) -> Config:
         return config
     if not config.embedded_bus:
         raise RuntimeError("GWH_JWT_SECRET must be set outside the embedded mode")
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    from shared.datadir import private_data_dir
+    private_data_dir(config.data_dir)
     path = config.data_dir / "jwt-secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))

@@ -33,7 +33,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
+            from shared.datadir import create_private_file
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(path))  # password hashes, orders: 0600, and so its -wal/-shm
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False,
                                                   "isolation_level": None})
 

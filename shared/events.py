@@ -227,6 +227,17 @@ class InfluenceChanged(EventData):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
+class TokensRevoked(EventData):
+    """Tokens of a member no service may accept any more (shared.tokens): the one named by
+    `token_id` (a logout), and every one issued before `not_before_us` (a password change).
+    `expires_at` (epoch seconds): after it every token concerned has expired anyway."""
+
+    member_id = Id()
+    token_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
+    not_before_us = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0))
+    expires_at = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
 # type -> (version, data schema). The catalogue of CONTRACT.md; add a type here first.
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "catalog.brand.created": (1, BrandCreated),
@@ -245,6 +256,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "shop.featured.removed": (1, FeaturedRemoved),
     "shop.visited": (1, ShopVisited),
     "shop.privacy.changed": (1, PrivacyChanged),
+    "shop.tokens.revoked": (1, TokensRevoked),
     "order.placed": (1, OrderPlaced),
     "order.paid": (1, OrderSettled),
     "order.refunded": (1, OrderSettled),

@@ -10,12 +10,13 @@ from marshmallow import Schema, fields, validate
 
 from shared.auth import require_role
 from shared.outbox import history
+from shared.validation import Integer, QueryText
 
 
 class HistoryQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
-    types = fields.String(load_default="")
+    after = Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    types = QueryText(load_default="")
 
 
 class HistoryPage(Schema):

@@ -2,8 +2,10 @@
 
 `create_service_app` builds a service's app with flask-smorest (OpenAPI 3 from the same
 marshmallow schemas that validate requests, served at /openapi/<service>.json), the health
-endpoints, correlation ids, the request size limit, and one error path: whatever goes
-wrong, the client gets application/problem+json with the right status.
+endpoints, correlation ids, the request size limit, JSON-only bodies with bounded numbers
+(shared.bodies), the token check against the service's revocation list (shared.tokens),
+and one error path: whatever goes wrong, the client gets application/problem+json with
+the right status.
 """
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from shared import correlation, metrics, outages
+from shared.bodies import BoundedJSONProvider, check_request_body
 from shared.errors import PROBLEM_JSON, BadRequest, Problem, problem_body
 from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
+from shared.validation import Integer
 
 log = logging.getLogger("gwh.http")
 
@@ -125,8 +129,9 @@ def _handle_unexpected(error: Exception):
 
 def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
                        checks: dict[str, Check], description: str = "",
-                       extra_setup: Callable[[Flask], None] | None = None) -> Flask:
+                       extra_setup: Callable[[Flask], None] | None = None, token_guard=None) -> Flask:
     app = Flask(f"gwh_{service}")
+    app.json = BoundedJSONProvider(app)
     app.config.update(
         API_TITLE=f"Gouwuhao {service} service",
         API_VERSION="1.0",
@@ -148,6 +153,8 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health_blueprint(service, checks))
+    if token_guard is not None:
+        app.extensions["gwh_tokens"] = token_guard  # shared.auth checks every token with it
     app.register_error_handler(Problem, _handle_problem)
     app.register_error_handler(Exception, _handle_unexpected)
     outages.register(app, service)  # its database, Redis or broker down: 503 + Retry-After
@@ -157,6 +164,20 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
         # PostgreSQL text cannot hold NUL: an id like %00 would fail in the driver as a 500.
         if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
             raise BadRequest("the path or query contains a NUL character")
+
+    @app.before_request
+    def _parse_body():
+        # Whatever the view: a body is JSON with numbers a column can hold, or a 4xx here.
+        check_request_body(request)
+
+    @app.before_request
+    def _authenticate():
+        # A token is checked before the view opens a transaction: meeting a new member
+        # writes to the service's own list (shared.tokens), and SQLite has one writer. The
+        # verdict waits for the view: one that never asks who calls ignores the token.
+        if token_guard is not None and request.headers.get("Authorization"):
+            from shared.auth import authenticate_early
+            authenticate_early()
 
     if extra_setup:
         extra_setup(app)
@@ -187,8 +208,8 @@ def _correlate(app: Flask) -> None:
 
 # --- pagination (CONTRACT.md "Lists") ----------------------------------------------------
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 def page_of(items: list, page: int, per_page: int, total: int) -> dict[str, Any]:

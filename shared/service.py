@@ -206,12 +206,17 @@ def consumer_check(parts_ref: dict, bus: Bus, service: str, event_types: list[st
 def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, subscriptions: Subscriptions,
                              blueprints: list, description: str = "",
                              periodic: Callable[[Database], list[PeriodicJob]] | None = None,
-                             extras: dict[str, Any] | None = None) -> ServiceParts:
-    """Wire a relational service: its database, outbox relay, idempotent consumer, app."""
+                             extras: dict[str, Any] | None = None, token_lookup=None) -> ServiceParts:
+    """Wire a relational service: its database, outbox relay, idempotent consumer, app.
+
+    Its tokens are checked against its own revocation list (shared.tokens); a member it
+    has not met is asked of `token_lookup` (default: the shop's API over HTTP)."""
     from shared.history import history_blueprint
     from shared.http import create_service_app
     from shared.inbox import transactional_dispatch
+    from shared.tokens import SqlTokenStore, TokenGuard, default_lookup, token_tables
 
+    token_tables(metadata)
     db = Database(config.database_url(name), metadata, producer=name, clock=clock, migrations=name)
     db.create_all()
     relay = OutboxRelay(db, bus, interval=config.relay_interval)
@@ -224,13 +229,16 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
     checks = {"database": db.ping, "bus": Advisory(bus.ping)}
     if consumer is not None:
         checks["consumer"] = Advisory(consumer_check(parts_ref, bus, name, subscriptions.event_types))
-    context = ServiceContext(name=name, config=config, clock=clock, db=db, extras=dict(extras or {}))
+    token_guard = TokenGuard(SqlTokenStore(db), token_lookup or default_lookup(config, name))
+    context = ServiceContext(name=name, config=config, clock=clock, db=db,
+                             extras={**(extras or {}), "token_guard": token_guard})
 
     def attach(app):
         app.extensions["gwh"] = context
 
     app = create_service_app(name, config=config, blueprints=[*blueprints, history_blueprint(name)],
-                             checks=checks, description=description, extra_setup=attach)
+                             checks=checks, description=description, extra_setup=attach,
+                             token_guard=token_guard)
     jobs = [*(periodic(db) if periodic else []), retention_job(db, config)]
     parts = ServiceParts(name=name, app=app, bus=bus, subscriptions=subscriptions, db=db, relay=relay,
                          consumer=consumer, periodic=jobs, extras=context.extras)

@@ -148,6 +148,16 @@ RETRY_AFTER = RETRY_AFTER_SECONDS
 UNAVAILABLE = (503, _quoted(json.dumps(problem_body(503, "Service Unavailable",
                                                     "the service did not answer; try again later", "unavailable",
                                                     extra={"retry_after": RETRY_AFTER}), separators=(",", ":"))))
+# What nginx refuses before any route: a broken request, a method it does not take on a
+# route of its own, a request line or headers too long (494 is nginx's own code for the
+# latter; the client sees 431), a method it does not know.
+BAD_REQUEST = (400, _problem(400, "Bad Request", "the request is not valid HTTP", "bad-request"))
+NOT_ALLOWED = (405, _problem(405, "Method Not Allowed", "this path does not take this method",
+                             "method-not-allowed"))
+URI_TOO_LONG = (414, _problem(414, "URI Too Long", "the request line is too long", "uri-too-long"))
+HEADERS_TOO_LARGE = (431, _problem(431, "Request Header Fields Too Large", "the request headers are too large",
+                                   "request-header-fields-too-large"))
+NOT_IMPLEMENTED = (501, _problem(501, "Not Implemented", "this method is not supported", "not-implemented"))
 
 
 def _answer(answer: tuple[int, str], retry_after: int | None = None) -> str:
@@ -265,8 +275,13 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         "        proxy_read_timeout 30s;",
         "        proxy_send_timeout 30s;",
         "",
+        "        error_page 400 /_gwh_errors/400;",
         "        error_page 403 @forbidden;",
+        "        error_page 405 @not_allowed;",
         "        error_page 413 @too_large;",
+        "        error_page 414 /_gwh_errors/414;",
+        "        error_page 494 =431 @headers_too_large;",
+        "        error_page 501 @not_implemented;",
         "        error_page 502 503 504 =503 @unavailable;  # one answer for: down, refused, too slow",
         "",
         "        # One exact and one slash-ended location per route: a prefix matches on a segment",
@@ -283,12 +298,18 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         f"        location {INTERNAL_PREFIX}/ {{ {_access(target)} {_answer(NOT_FOUND)} }}",
         "",
         "        # The same index the embedded gateway answers; anything unrouted is a 404.",
-        f"        location = / {{ default_type application/json; add_header X-Request-ID $correlation_id always; "
+        f"        location = / {{ if ($request_method !~ ^(GET|HEAD)$) {{ return 405; }} "
+        f"default_type application/json; add_header X-Request-ID $correlation_id always; "
         f"return 200 {_index()}; }}",
         f"        location / {{ {_answer(NOT_FOUND)} }}",
         f"        location @forbidden {{ {_answer(FORBIDDEN)} }}",
         f"        location @too_large {{ {_answer(TOO_LARGE)} }}",
         f"        location @unavailable {{ {_answer(UNAVAILABLE, RETRY_AFTER)} }}",
+        f"        location = /_gwh_errors/400 {{ internal; {_answer(BAD_REQUEST)} }}",
+        f"        location @not_allowed {{ {_answer(NOT_ALLOWED)} }}",
+        f"        location = /_gwh_errors/414 {{ internal; {_answer(URI_TOO_LONG)} }}",
+        f"        location @headers_too_large {{ {_answer(HEADERS_TOO_LARGE)} }}",
+        f"        location @not_implemented {{ {_answer(NOT_IMPLEMENTED)} }}",
         "    }",
         "}",
     ]

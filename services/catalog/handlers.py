@@ -10,10 +10,12 @@ from __future__ import annotations
 from shared.bus import Subscriptions
 from shared.db import UnitOfWork
 from shared.events import Event
+from shared.tokens import subscribe_revocations
 
 from services.catalog import domain, store
 
 subscriptions = Subscriptions("catalog")
+subscribe_revocations(subscriptions)  # the shop's shop.tokens.revoked (shared.tokens)
 
 
 @subscriptions.on("order.placed")

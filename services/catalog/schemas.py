@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shared.http import PageQuery, page_schema
-from shared.validation import HttpUrl, Moment, Text
+from shared.validation import Boolean, FreeText, HttpUrl, Integer, Moment, QueryText, Text
 
 MAX_PRICE = 100_000_000  # one million yuan in fen: a typo guard, not a business rule
 MAX_STOCK = 10_000_000
@@ -12,7 +12,7 @@ MAX_STOCK = 10_000_000
 
 class BrandCreate(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=80))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    description = FreeText(load_default="", validate=validate.Length(max=2000))
     logo_url = HttpUrl(load_default=None, allow_none=True)
 
 
@@ -26,14 +26,14 @@ class Brand(Schema):
 
 class ProductFields(Schema):
     name = Text(validate=validate.Length(min=1, max=120))
-    description = fields.String(validate=validate.Length(max=4000))
+    description = FreeText(validate=validate.Length(max=4000))
     category = Text(validate=validate.Length(min=1, max=40))
     image_url = HttpUrl(allow_none=True)
-    list_price_cents = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
-    exclusive_price_cents = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
-    commission_rate_bp = fields.Integer(strict=True, validate=validate.Range(min=0, max=5000))
-    stock = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_STOCK))
-    sensitive = fields.Boolean()
+    list_price_cents = Integer(strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
+    exclusive_price_cents = Integer(strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
+    commission_rate_bp = Integer(strict=True, validate=validate.Range(min=0, max=5000))
+    stock = Integer(strict=True, validate=validate.Range(min=0, max=MAX_STOCK))
+    sensitive = Boolean()
 
 
 class ProductCreate(ProductFields):
@@ -42,13 +42,13 @@ class ProductCreate(ProductFields):
                                                                   error="1-64 letters, digits, '.', '_' or '-'"))
     name = Text(required=True, validate=validate.Length(min=1, max=120))
     category = Text(required=True, validate=validate.Length(min=1, max=40))
-    list_price_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
-    exclusive_price_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
-    commission_rate_bp = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5000))
-    stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_STOCK))
-    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    list_price_cents = Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
+    exclusive_price_cents = Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_PRICE))
+    commission_rate_bp = Integer(required=True, strict=True, validate=validate.Range(min=0, max=5000))
+    stock = Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_STOCK))
+    description = FreeText(load_default="", validate=validate.Length(max=4000))
     image_url = HttpUrl(load_default=None, allow_none=True)
-    sensitive = fields.Boolean(load_default=False)
+    sensitive = Boolean(load_default=False)
 
 
 class ProductPatch(ProductFields):
@@ -56,7 +56,7 @@ class ProductPatch(ProductFields):
 
 
 class Delist(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=300))
+    reason = FreeText(load_default="", validate=validate.Length(max=300))
 
 
 class Product(Schema):
@@ -82,9 +82,9 @@ class Product(Schema):
 
 
 class ProductQuery(PageQuery):
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
-    category = fields.String(load_default=None, validate=validate.Length(max=40))
-    brand_id = fields.String(load_default=None, validate=validate.Length(max=32))
+    q = QueryText(load_default=None, validate=validate.Length(max=100))
+    category = QueryText(load_default=None, validate=validate.Length(max=40))
+    brand_id = QueryText(load_default=None, validate=validate.Length(max=32))
     status = fields.String(load_default="listed", validate=validate.OneOf(["listed", "delisted", "all"]))
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from shared.bus import Subscriptions
 from shared.db import UnitOfWork
 from shared.events import Event
+from shared.tokens import subscribe_revocations
 
 from services.order import usecases
 
 subscriptions = Subscriptions("order")
+subscribe_revocations(subscriptions)  # the shop's shop.tokens.revoked (shared.tokens)
 
 
 @subscriptions.on("catalog.stock.reserved")

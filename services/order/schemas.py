@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from shared.validation import Moment
+from shared.validation import FreeText, Integer, Moment
 from shared.http import PageQuery, page_schema
 
 from services.order.domain import (MAX_LINES, MAX_QUANTITY, MIN_WITHDRAWAL_CENTS, CancellationReason, OrderStatus,
@@ -24,7 +24,7 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 
 class ItemIn(Schema):
     product_id = Id(required=True)
-    quantity = fields.Integer(required=True, strict=True, metadata={"minimum": 1, "maximum": MAX_QUANTITY})
+    quantity = Integer(required=True, strict=True, metadata={"minimum": 1, "maximum": MAX_QUANTITY})
 
 
 class OrderCreate(Schema):
@@ -107,11 +107,11 @@ class CommissionStatement(Schema):
 
 
 class WithdrawalCreate(Schema):
-    amount_cents = fields.Integer(required=True, strict=True, metadata={"minimum": MIN_WITHDRAWAL_CENTS})
+    amount_cents = Integer(required=True, strict=True, metadata={"minimum": MIN_WITHDRAWAL_CENTS})
 
 
 class WithdrawalReject(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=300))
+    reason = FreeText(load_default="", validate=validate.Length(max=300))
 
 
 class WithdrawalQuery(PageQuery):

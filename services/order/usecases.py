@@ -23,7 +23,7 @@ from services.order import store
 from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, CancellationReason, CatalogTerms,
                                    CommissionEntry, ItemRequest, Order, OrderStatus, ProductCard, RejectionReason,
                                    Withdrawal, WithdrawalStatus, balance_of, book_commission, check_items,
-                                   ensure_visible_to, place, request_withdrawal)
+                                   ensure_payer, ensure_visible_to, place, request_withdrawal)
 from services.order.messages import emit_all
 from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
 from shared.owners import OwnerUnavailable, Owners
@@ -107,6 +107,7 @@ def pay_order(db: Database, payments: PaymentProvider, order_id: str, actor: Pri
     _cancel_if_delisted(db, owners, order_id, actor, now)
     with db.unit_of_work() as uow:
         order = _visible(store.order_by_id(uow.conn, order_id, for_update=True), order_id, actor)
+        ensure_payer(order, actor.member_id)
         expired = order.expire(now)
         if not expired:
             order.ensure_payable(now)

@@ -16,13 +16,14 @@ import sys
 
 from shared import config as gwh_config
 from shared import logs
-from shared.auth import Principal, issue_token
+from shared.auth import issue_service_token
 from shared.bus import Bus, Consumer
 from shared.clock import SystemClock
 from shared.health import Advisory
 from shared.http import create_service_app
 from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceContext, ServiceParts, consumer_check, run_worker
+from shared.tokens import RedisTokenStore, TokenGuard, default_lookup
 
 from services.ranking import api, store
 from services.ranking.announcements import Announcer
@@ -46,9 +47,11 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     # A Redis outage (single server or cluster) is requeued, never dead-lettered: the
     # shared consumer treats redis' connection, timeout and cluster-down errors as transient.
     consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer))
+    token_guard = TokenGuard(RedisTokenStore(client), default_lookup(config, NAME))
     context = ServiceContext(name=NAME, config=config, clock=clock,
                              extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store),
-                                     "redis": client, "owners": Owners.from_config(config)})
+                                     "redis": client, "owners": Owners.from_config(config),
+                                     "token_guard": token_guard})
     watch = StoreWatch(scorer, lambda: history_source(config, context.extras))
     context.extras["watch"] = watch
     parts_ref: dict[str, ServiceParts] = {}
@@ -62,7 +65,7 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
 
     app = create_service_app(NAME, config=config, blueprints=[api.blp], checks=checks, extra_setup=attach,
                              description="Influence scores, tiers, the TOP 300 board, friend boards and "
-                                         "the community, kept in Redis.")
+                                         "the community, kept in Redis.", token_guard=token_guard)
     parts = ServiceParts(name=NAME, app=app, bus=bus, subscriptions=subscriptions, consumer=consumer,
                          periodic=[PeriodicJob("ranking-refresh", REFRESH_INTERVAL, scorer.refresh_due),
                                    PeriodicJob("ranking-store-watch", WATCH_INTERVAL, watch.watch,
@@ -87,7 +90,7 @@ def history_source(config, extras: dict):
         return extras["history_fetch"]
     if config.embedded_bus:
         return None  # the embedded platform provides its own, or there is no history here
-    token = issue_token(config.jwt_secret, Principal("ranking-rebuild", roles=("admin",)), ttl_seconds=3600)
+    token = issue_service_token(config.jwt_secret, "ranking-rebuild", ttl_seconds=3600)
     urls = {service: config.service_urls.get(service, config.gateway_url) for service in ("shop", "order")}
     return http_fetch(urls, token)
 

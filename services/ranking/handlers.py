@@ -10,6 +10,7 @@ from typing import Callable
 
 from shared.bus import Subscriptions
 from shared.events import Event
+from shared.tokens import REVOKED_EVENT, RedisTokenStore
 
 from services.ranking.domain import Effect, OrderFacts, Privacy, counts_as_visitor, is_member_activity
 from services.ranking.scoring import Scorer
@@ -60,6 +61,12 @@ def friendship_changed(scorer: Scorer, event: Event) -> None:
     # idempotent by the event id, so a redelivery after a crash between them completes it.
     scorer.record(first, event, Effect(friend=(second, befriended)))
     scorer.record(second, event, Effect(friend=(first, befriended)))
+
+
+@subscriptions.on(REVOKED_EVENT)
+def tokens_revoked(scorer: Scorer, event: Event) -> None:
+    # The ranking's own revocation list (shared.tokens); setting it twice changes nothing.
+    RedisTokenStore(scorer.store.redis).revoke(event.data)
 
 
 def _today_of(scorer: Scorer, event: Event) -> str:

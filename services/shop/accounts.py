@@ -7,10 +7,12 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.auth import Principal, issue_token
 from shared.db import Database, UnitOfWork
-from shared.errors import Conflict, Unauthorized
+from shared.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from shared.tokens import REVOKED_EVENT, SqlTokenStore, Standing, now_us
 
 from services.shop.domain import throttle
-from services.shop.domain.accounts import Account, canonical_username, roles_for, validate_registration
+from services.shop.domain.accounts import (Account, canonical_username, password_error, roles_for,
+                                           validate_registration)
 from services.shop.domain.profile import Profile
 from services.shop.passwords import Passwords
 from services.shop.store import accounts as account_store
@@ -91,6 +93,50 @@ def ensure_first_admin(db: Database, passwords: Passwords, username: str, passwo
                         roles=roles_for(admin=True))
     except Conflict:
         return None  # another process created it first
+
+
+def standing(db: Database, member_id: str) -> Standing | None:
+    """What the shop, the owner of accounts, says of a member's tokens (None: no such member)."""
+    with db.reading() as conn:
+        if account_store.account_by_id(conn, member_id) is None:
+            return None
+    return SqlTokenStore(db).standing(member_id) or Standing(member_id, 0)
+
+
+def log_out(db: Database, principal: Principal) -> None:
+    """Revoke the token the caller signed in with: here at once, elsewhere by the event."""
+    if principal.is_service or not principal.token_id:
+        return
+    revocation = {"member_id": principal.member_id, "token_id": principal.token_id, "not_before_us": None,
+                  "expires_at": principal.expires_at}
+    with db.unit_of_work() as uow:
+        SqlTokenStore(db).revoke(uow.conn, revocation)
+        uow.emit(REVOKED_EVENT, revocation)
+
+
+def change_password(db: Database, passwords: Passwords, config, member_id: str, old: str, new: str,
+                    now) -> Account:
+    """Set a new password (the old one proves it is the member) and revoke every token
+    issued before; the caller answers a fresh token. A wrong old password counts against
+    the login throttle like a failed sign-in, so a stolen token cannot guess it."""
+    with db.reading() as conn:
+        account = account_store.account_by_id(conn, member_id)
+    if account is None:
+        raise NotFound(f"no member {member_id}")
+    if message := password_error(new):
+        raise Unprocessable("invalid new password", errors={"new_password": [message]})
+    try:
+        sign_in(db, passwords, account.username, old, now)
+    except Unauthorized:
+        raise Forbidden("the old password is not right")
+    password_hash = passwords.hash(new)
+    with db.unit_of_work() as uow:
+        account_store.set_password_hash(uow.conn, member_id, password_hash)
+        revocation = {"member_id": member_id, "token_id": None, "not_before_us": now_us(),
+                      "expires_at": int(now_us() // 1_000_000) + config.jwt_ttl_seconds + 1}
+        SqlTokenStore(db).revoke(uow.conn, revocation)
+        uow.emit(REVOKED_EVENT, revocation)
+    return account
 
 
 def token_for(config, account: Account) -> str:

@@ -3,6 +3,8 @@
     python -m services.shop.app worker                  its event worker (cluster mode)
     python -m services.shop.app create-admin USERNAME   an admin account; the password from
                                                         GWH_ADMIN_PASSWORD, else asked twice
+                                                        (on a terminal; without one the
+                                                        variable is required)
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from services.shop.store import accounts as account_store
 def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> ServiceParts:
     clock = clock or SystemClock()
     passwords = passwords or Passwords()
+    db_ref: dict = {}
 
     def periodic(db):
         def forget_throttles():
@@ -45,7 +48,10 @@ def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> S
         "shop", config=config, bus=bus, clock=clock, metadata=store.metadata, subscriptions=subscriptions,
         blueprints=blueprints, periodic=periodic,
         extras={"passwords": passwords, "owners": Owners.from_config(config)},
-        description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.")
+        description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.",
+        token_lookup=lambda member_id: accounts.standing(db_ref["db"], member_id))
+    db_ref["db"] = parts.db  # the shop is the owner: it answers from its own accounts
+    parts.extras["token_guard"].remember = False
     # Visits and sign-ins are limited per client address: the gateway's X-Forwarded-For says
     # which, as far as GWH_TRUSTED_PROXIES trusts it.
     trust_proxies(parts.app, config.trusted_proxies)
@@ -79,8 +85,18 @@ def create_admin(config, username: str, password: str | None = None) -> str:
     return f"admin {username} created ({account.member_id})" if account else f"{username} exists; left unchanged"
 
 
+NO_PASSWORD = ("create-admin needs the new admin's password: set GWH_ADMIN_PASSWORD, or run it on a "
+               "terminal to be asked for it")
+
+
 def _ask_password() -> str:
-    first = getpass.getpass("password for the new admin: ")
+    # Without a terminal getpass reads stdin, and an empty stdin is an EOFError traceback.
+    if not sys.stdin or not sys.stdin.isatty():
+        sys.exit(NO_PASSWORD)
+    try:
+        first = getpass.getpass("password for the new admin: ")
+    except EOFError:
+        sys.exit(NO_PASSWORD)
     if first != getpass.getpass("again: "):
         sys.exit("the passwords differ")
     return first
@@ -90,7 +106,10 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["worker"]:
         worker_main("shop", build, argv)
     elif argv[:1] == ["create-admin"] and len(argv) == 2:
-        print(create_admin(gwh_config.resolve_jwt_secret(gwh_config.load()), argv[1]))
+        outcome = create_admin(gwh_config.resolve_jwt_secret(gwh_config.load()), argv[1])
+        if outcome.startswith("refused"):
+            sys.exit(outcome)  # exit status 1, the reason on stderr
+        print(outcome)
     else:
         sys.exit(__doc__)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from shared.bus import Subscriptions
 from shared.db import UnitOfWork
 from shared.events import Event
+from shared.tokens import subscribe_revocations
 
 from services.shop import slots
 from services.shop.domain import attribution, cards, notifications, orders
@@ -14,6 +15,7 @@ from services.shop.store import accounts as account_store
 from services.shop.store import activity, members, shops
 
 subscriptions = Subscriptions("shop")
+subscribe_revocations(subscriptions)  # the shop's shop.tokens.revoked (shared.tokens)
 
 
 @subscriptions.on("catalog.product.listed", "catalog.product.relisted")

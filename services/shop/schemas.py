@@ -13,7 +13,8 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.http import PageQuery, page_schema
-from shared.validation import WHITE_SPACE, Moment
+from shared.text import FORBIDDEN_LINE, FORBIDDEN_MULTILINE, MESSAGE_MULTILINE, TRIMMABLE
+from shared.validation import WHITE_SPACE, Moment, QueryText
 
 from services.shop.domain.accounts import PASSWORD_MAX, PASSWORD_MIN
 from services.shop.domain.fields import URL_MAX
@@ -47,12 +48,14 @@ def _matching(pattern: str, error: str, **kwargs) -> fields.String:
 # look-alike that lowers to one (the Kelvin sign lowers to "k") is refused.
 USERNAME_PATTERN = rf"[{WHITE_SPACE}]*[A-Za-z0-9][A-Za-z0-9_.-]{{2,31}}[{WHITE_SPACE}]*"
 USERNAME_ERROR = "3 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit"
-# A nickname is trimmed, then 1..NICKNAME_MAX characters; no NUL anywhere (PostgreSQL text
-# cannot hold one). As one pattern: white space, the kept text, white space.
-NICKNAME_PATTERN = (rf"[{WHITE_SPACE}]*[^{WHITE_SPACE}\x00]"
-                    rf"(?:[^\x00]{{0,{NICKNAME_MAX - 2}}}[^{WHITE_SPACE}\x00])?[{WHITE_SPACE}]*")
-NICKNAME_ERROR = f"1 to {NICKNAME_MAX} characters once trimmed, not blank, no NUL"
-NO_NUL = r"[^\x00]*"
+# A nickname is trimmed, then 1..NICKNAME_MAX characters; no control or bidi formatting
+# character anywhere (shared.text: others see it; NUL, which PostgreSQL text cannot hold, is
+# one of them). As one pattern: white space, the kept text, white space.
+NICKNAME_PATTERN = (rf"[{TRIMMABLE}]*[^{WHITE_SPACE}{FORBIDDEN_LINE}]"
+                    rf"(?:[^{FORBIDDEN_LINE}]{{0,{NICKNAME_MAX - 2}}}[^{WHITE_SPACE}{FORBIDDEN_LINE}])?[{TRIMMABLE}]*")
+NICKNAME_ERROR = (f"1 to {NICKNAME_MAX} characters once trimmed, not blank, "
+                  "no control or bidirectional formatting characters")
+BIO_PATTERN = rf"[^{FORBIDDEN_MULTILINE}]*"
 # What web_url_error (domain.fields) accepts, narrowed to what a document can say: http(s),
 # a host name, an optional port, then anything but white space and NUL.
 WEB_URL_PATTERN = (r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
@@ -84,6 +87,18 @@ class Login(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
+class PasswordChange(Schema):
+    old_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(
+        min=PASSWORD_MIN, max=PASSWORD_MAX, error=f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"))
+
+
+class Standing(Schema):
+    member_id = fields.String()
+    not_before_us = fields.Integer(metadata={
+        "description": "tokens issued before this moment (microseconds since the epoch) are revoked"})
+
+
 class Registered(Schema):
     member_id = fields.String()
     token = fields.String()
@@ -107,7 +122,7 @@ class ProfilePatch(Schema):
     nickname = _matching(NICKNAME_PATTERN, NICKNAME_ERROR)
     avatar_url = WebUrl(allow_none=True)
     banner_url = WebUrl(allow_none=True)
-    bio = _matching(NO_NUL, "must not contain NUL characters", allow_none=True, validate=[
+    bio = _matching(BIO_PATTERN, MESSAGE_MULTILINE, allow_none=True, validate=[
         validate.Length(max=BIO_MAX, error=f"must be at most {BIO_MAX} characters")])
 
 
@@ -156,13 +171,13 @@ class Purchase(Schema):
 
 
 # --- friends ------------------------------------------------------------------------------
-class FriendRequestBody(Schema):
-    member_id = Id(required=True)
-
-
 class FriendRequestQuery(PageQuery):
     direction = fields.String(load_default="incoming", validate=validate.OneOf(["incoming", "outgoing"]),
-                              metadata={"description": "incoming: waiting for your answer; outgoing: you sent"})
+                              metadata={"description": "requests to you (incoming) or from you (outgoing)"})
+
+
+class FriendRequestBody(Schema):
+    member_id = Id(required=True)
 
 
 class MemberQuery(Schema):
@@ -232,8 +247,8 @@ class ShopPage(Schema):
 
 class CandidateQuery(PageQuery):
     source = fields.String(load_default="all", validate=validate.OneOf(["all", "purchased"]))
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
-    category = fields.String(load_default=None, validate=validate.Length(max=40))
+    q = QueryText(load_default=None, validate=validate.Length(max=100))
+    category = QueryText(load_default=None, validate=validate.Length(max=40))
 
 
 class Candidate(Schema):

@@ -10,7 +10,7 @@ from .commissions import (Balance, CommissionEntry, EntryKind, EntryStatus, SETT
 from .events import (CommissionSettled, OrderCancelled, OrderEvent, OrderPaid, OrderPlaced,
                      OrderRefunded)
 from .orders import (PAYMENT_WINDOW, REFUND_WINDOW, RETRY_PENDING_SECONDS, Attribution, CancellationReason, Order,
-                     OrderLine, OrderStatus, RejectionReason, ensure_visible_to, is_expired, place)
+                     OrderLine, OrderStatus, RejectionReason, ensure_payer, ensure_visible_to, is_expired, place)
 from .pricing import (MAX_LINES, MAX_QUANTITY, CatalogTerms, ItemRequest, ProductCard, check_items,
                       commission_cents, earns_commission, price_lines)
 from .withdrawals import MIN_WITHDRAWAL_CENTS, Withdrawal, WithdrawalStatus, request_withdrawal
@@ -20,7 +20,7 @@ __all__ = [
     "book_commission", "settle_due",
     "CommissionSettled", "OrderCancelled", "OrderEvent", "OrderPaid", "OrderPlaced", "OrderRefunded",
     "PAYMENT_WINDOW", "REFUND_WINDOW", "RETRY_PENDING_SECONDS", "Attribution", "CancellationReason", "Order", "OrderLine", "OrderStatus",
-    "RejectionReason", "ensure_visible_to", "is_expired", "place",
+    "RejectionReason", "ensure_payer", "ensure_visible_to", "is_expired", "place",
     "MAX_LINES", "MAX_QUANTITY", "CatalogTerms", "ItemRequest", "price_lines", "ProductCard", "check_items",
     "commission_cents", "earns_commission",
     "MIN_WITHDRAWAL_CENTS", "Withdrawal", "WithdrawalStatus", "request_withdrawal",

@@ -307,3 +307,10 @@ def ensure_visible_to(order: Order, member_id: str, is_admin: bool = False) -> N
     """Only the buyer, or an admin, sees or acts on an order."""
     if not is_admin and order.buyer_id != member_id:
         raise Forbidden("only the buyer can see or act on this order")
+
+
+def ensure_payer(order: Order, member_id: str) -> None:
+    """Only the buyer pays: a payment spends the buyer's money, which no admin may do for
+    them. (An admin may still see an order, cancel it or refund it: customer service.)"""
+    if order.buyer_id != member_id:
+        raise Forbidden("only the buyer can pay this order")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from shared.auth import require_role
+from shared.auth import require_principal, require_role
 from shared.clients import client_address
 from shared.errors import Unprocessable
 from shared.service import service_context
@@ -39,6 +39,18 @@ def login(body):
                                ctx.clock.now(), address=client_address())
     return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account),
             "roles": list(account.roles)}
+
+
+@blp.post("/logout")
+@blp.response(204)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.doc(security=BEARER)
+def logout():
+    """Revoke the token this request carries: refused here from this answer on, by every
+    other service as soon as it hears of it (docs/tokens.md)."""
+    ctx = service_context()
+    accounts.log_out(ctx.db, require_principal())
+    return None
 
 
 @blp.post("/merchants")

@@ -10,7 +10,7 @@ from shared.errors import Forbidden, NotFound
 from shared.http import PageQuery, page_of
 from shared.service import service_context
 
-from services.shop import schemas
+from services.shop import accounts, schemas
 from services.shop.api.common import BEARER, me, page_slice, require_member
 from services.shop.domain import orders, privacy, profile
 from services.shop.domain.accounts import canonical_username
@@ -74,6 +74,23 @@ def edit_me(changes):
             uow.emit("shop.member.updated", {"member_id": member_id, "nickname": after.nickname,
                                              "avatar_url": after.avatar_url})
         return _member(uow.conn, member_id)
+
+
+@blp.put("/me/password")
+@blp.arguments(schemas.PasswordChange)
+@blp.response(200, schemas.Registered)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.doc(security=BEARER)
+def change_password(body):
+    """Change your password (the old one proves it is you): every token issued before is
+    revoked, this one included; the answer carries a new token. A wrong old password is a
+    403 and counts against the sign-in throttle (429)."""
+    ctx = service_context()
+    account = accounts.change_password(ctx.db, ctx.extras["passwords"], ctx.config, me(), body["old_password"],
+                                       body["new_password"], ctx.clock.now())
+    return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account)}
 
 
 @blp.get("/me/privacy")

@@ -11,7 +11,7 @@ from typing import Any
 
 from shared.errors import Unprocessable
 
-from .profile import nickname_error
+from .profile import clean_nickname, nickname_error
 
 MEMBER, MERCHANT, ADMIN = "member", "merchant", "admin"
 
@@ -58,7 +58,7 @@ def validate_registration(username: Any, password: Any, nickname: Any) -> dict[s
     if errors:
         raise Unprocessable("invalid registration", errors=errors)
     return {"username": canonical_username(username), "password": password,
-            "nickname": nickname.strip()}
+            "nickname": clean_nickname(nickname)}
 
 
 def roles_for(*, merchant_of: str | None = None, admin: bool = False) -> tuple[str, ...]:

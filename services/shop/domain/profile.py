@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from shared.errors import Unprocessable
+from shared.text import display_error, normalized
 
 from .fields import text_error, web_url_error
 
@@ -24,10 +25,17 @@ class Profile:
 
 
 def nickname_error(value: Any) -> str | None:
-    # Checked as it will be stored: surrounding spaces are trimmed, not counted.
+    # Others see it: no control or bidi formatting character (shared.text). Checked as it
+    # will be stored: trimmed (surrounding spaces not counted) and in NFC.
     if isinstance(value, str):
-        value = value.strip()
+        if error := display_error(value):
+            return error
+        value = clean_nickname(value)
     return text_error(value, min_len=1, max_len=NICKNAME_MAX, blank_ok=False)
+
+
+def clean_nickname(value: str) -> str:
+    return normalized(value.strip())
 
 
 def _field_error(name: str, value: Any) -> str | None:
@@ -36,7 +44,9 @@ def _field_error(name: str, value: Any) -> str | None:
     if value is None:  # null clears an optional field
         return None
     if name == "bio":
-        return text_error(value, max_len=BIO_MAX)
+        if isinstance(value, str) and (error := display_error(value, multiline=True)):
+            return error
+        return text_error(normalized(value) if isinstance(value, str) else value, max_len=BIO_MAX)
     return web_url_error(value)
 
 
@@ -51,7 +61,9 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
         raise Unprocessable("invalid profile fields", errors=errors)
     cleaned = dict(changes)
     if "nickname" in cleaned:
-        cleaned["nickname"] = cleaned["nickname"].strip()
+        cleaned["nickname"] = clean_nickname(cleaned["nickname"])
+    if cleaned.get("bio") is not None:
+        cleaned["bio"] = normalized(cleaned["bio"])
     return cleaned
 
 

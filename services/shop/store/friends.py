@@ -54,6 +54,7 @@ def request_by_id(conn: Connection, request_id: str) -> FriendRequest | None:
 
 
 def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
+    """Open requests addressed to the member, newest first, with who asked."""
     where = and_(friend_requests.c.addressee_id == member_id, friend_requests.c.status == PENDING)
     total = conn.execute(select(func.count()).select_from(friend_requests).where(where)).scalar_one()
     rows = conn.execute(

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def market(tmp_path, amqp_url, postgres_urls, redis_url, admin):
     from runtime.embedded import Platform
+    from tests.conftest import trust_harness_tokens
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url)
-    platform = Platform(config, clock=FixedClock())
+    platform = trust_harness_tokens(Platform(config, clock=FixedClock()))
     yield Market(platform, Client(platform.gateway, Response), admin)
     platform.stop(drain=False)
     _delete_topology(platform)

@@ -19,8 +19,9 @@ def clock() -> FixedClock:
 @pytest.fixture
 def cluster(tmp_path, amqp_url, postgres_urls, clock):
     from runtime.embedded import Platform
+    from tests.conftest import trust_harness_tokens
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls)
-    platform = Platform(config, clock=clock, services=("catalog", "shop"))
+    platform = trust_harness_tokens(Platform(config, clock=clock, services=("catalog", "shop")))
     platform["shop"].extras["passwords"] = FAST
     yield platform
     platform.stop(drain=False)

@@ -219,3 +219,27 @@ def test_a_live_nginx_guards_internal_limits_bodies_and_forwards_the_request_id(
         time.sleep(0.05)
     entries = [json.loads(line) for line in access_log.read_text().splitlines()]
     assert any(e["request_id"] == "cid-42" and e["status"] == 200 for e in entries)
+
+
+@pytest.mark.skipif(NGINX is None, reason="no nginx binary (Debian: apt-get install nginx-light)")
+def test_a_live_nginx_answers_its_own_errors_as_problem_json_without_its_version(live_gateway):
+    port, _ = live_gateway
+    # A request line past large_client_header_buffers (8k): nginx's 414, not its HTML page.
+    status, ctype, headers, body = request(port, "GET", "/api/catalog/products?q=" + "x" * 20_000)
+    assert (status, ctype, json.loads(body)["status"]) == (414, "application/problem+json", 414)
+    assert headers["Server"] == "nginx"  # server_tokens off: no version
+    # Headers too large: nginx's 494, answered as 431.
+    status, ctype, _, body = request(port, "GET", "/api/catalog/products", headers={"X-Big": "y" * 20_000})
+    assert (status, ctype, json.loads(body)["status"]) == (431, "application/problem+json", 431)
+    # A method nginx does not take on its own index.
+    status, ctype, _, body = request(port, "POST", "/", body=b"{}", headers={"Content-Type": "application/json"})
+    assert ctype == "application/problem+json" and json.loads(body)["status"] == status and status in (405, 404)
+    # A request that is not HTTP.
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(b"GET /a b c\r\n\r\n")
+        reply = b""
+        while chunk := raw.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert b" 400 " in head.split(b"\r\n")[0] and b"application/problem+json" in head, reply[:300]
+    assert json.loads(body)["status"] == 400

@@ -128,12 +128,18 @@ def test_unrouted_paths_answer_a_problem_json_404(router):
 
 
 def test_nginx_refusals_are_problem_json_too(router):
-    for name, status in (("@forbidden", 403), ("@too_large", 413), ("@unavailable", 503)):
-        route = router.named[name]
+    named = (("@forbidden", 403), ("@too_large", 413), ("@unavailable", 503), ("@not_allowed", 405),
+             ("@headers_too_large", 431), ("@not_implemented", 501))
+    # A request line nginx cannot parse has no URI to take to a named location: those
+    # errors go to internal URI locations instead.
+    for name, status in [*named, ("/_gwh_errors/400", 400), ("/_gwh_errors/414", 414)]:
+        route = router.named[name] if name.startswith("@") else router.route(name)
         assert (route.status, route.content_type) == (status, "application/problem+json")
         assert json.loads(route.body)["status"] == status
     pages = {tuple(d.args) for d in nginxconf.server_of(nginxconf.parse(render.render())).children("error_page")}
-    assert pages == {("403", "@forbidden"), ("413", "@too_large"), ("502", "503", "504", "=503", "@unavailable")}
+    assert pages == {("400", "/_gwh_errors/400"), ("403", "@forbidden"), ("405", "@not_allowed"),
+                     ("413", "@too_large"), ("414", "/_gwh_errors/414"), ("494", "=431", "@headers_too_large"),
+                     ("501", "@not_implemented"), ("502", "503", "504", "=503", "@unavailable")}
 
 
 def test_internal_history_is_served_to_the_compose_network_only(router):

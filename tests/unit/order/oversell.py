@@ -13,8 +13,8 @@ from flask import Response
 from werkzeug.test import Client
 
 from runtime.embedded import wait_settled
-from shared.auth import Principal, issue_token
 from shared.bus import wait_for
+from tests.conftest import token_for
 
 THREADS, ORDERS_PER_THREAD = 8, 6
 
@@ -79,5 +79,5 @@ def _stock(client, product_id) -> int:
 
 
 def _bearer(platform, member_id: str) -> dict:
-    token = issue_token(platform.config.jwt_secret, Principal(member_id=member_id))
+    token = token_for(member_id, secret=platform.config.jwt_secret)
     return {"Authorization": f"Bearer {token}"}
