@@ -83,6 +83,17 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+def add_shared_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """Add the tables every relational service has to its metadata (once): the outbox, the
+    inbox, and the revocation list of tokens (shared.tokens). The service's migrations
+    create them like its own tables. Returns (outbox, inbox)."""
+    from shared.tokens import token_tables
+    outbox = metadata.tables["outbox"] if "outbox" in metadata.tables else outbox_table(metadata)
+    inbox = metadata.tables["inbox"] if "inbox" in metadata.tables else inbox_table(metadata)
+    token_tables(metadata)
+    return outbox, inbox
+
+
 class Database:
     """One service's database: its engine, its tables, and units of work over them."""
 
@@ -95,8 +106,7 @@ class Database:
         self.metadata = metadata
         self.producer = producer
         self.clock = clock
-        self.outbox = metadata.tables.get("outbox") if "outbox" in metadata.tables else outbox_table(metadata)
-        self.inbox = metadata.tables.get("inbox") if "inbox" in metadata.tables else inbox_table(metadata)
+        self.outbox, self.inbox = add_shared_tables(metadata)
         # Set by an outbox relay: called after a commit that wrote events, so they go out
         # at once instead of at the relay's next poll.
         self.on_events_committed: list[Callable[[], None]] = []

@@ -75,15 +75,12 @@ def upgrade(connection: Connection, service: str, revision: str = "head") -> Non
 
 
 def service_metadata(service: str) -> MetaData:
-    """The service's tables as its code declares them, outbox and inbox included."""
-    from shared.db import inbox_table, outbox_table
+    """The service's tables as its code declares them, the shared ones (outbox, inbox,
+    revoked tokens) included."""
+    from shared.db import add_shared_tables
 
     metadata = importlib.import_module(f"services.{service}.store").metadata
-    # shared.db.Database adds these two to a service's metadata; so does this.
-    if "outbox" not in metadata.tables:
-        outbox_table(metadata)
-    if "inbox" not in metadata.tables:
-        inbox_table(metadata)
+    add_shared_tables(metadata)   # as shared.db.Database does
     return metadata
 
 
@@ -100,14 +97,11 @@ def run_env(service: str, metadata: MetaData) -> None:
     from alembic import context
     from sqlalchemy import create_engine
 
-    from shared.db import inbox_table, outbox_table
+    from shared.db import add_shared_tables
 
-    # The outbox and inbox are added to a service's metadata by shared.db.Database; the
+    # The shared tables are added to a service's metadata by shared.db.Database; the
     # migrations describe them too.
-    if "outbox" not in metadata.tables:
-        outbox_table(metadata)
-    if "inbox" not in metadata.tables:
-        inbox_table(metadata)
+    add_shared_tables(metadata)
     options = dict(target_metadata=metadata, version_table=version_table(service), compare_type=True,
                    # SQLite changes most of a table by copying it: let autogenerate write that.
                    render_as_batch=True)

@@ -214,9 +214,8 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
     from shared.history import history_blueprint
     from shared.http import create_service_app
     from shared.inbox import transactional_dispatch
-    from shared.tokens import SqlTokenStore, TokenGuard, default_lookup, token_tables
+    from shared.tokens import SqlTokenStore, TokenGuard, default_lookup
 
-    token_tables(metadata)
     db = Database(config.database_url(name), metadata, producer=name, clock=clock, migrations=name)
     db.create_all()
     relay = OutboxRelay(db, bus, interval=config.relay_interval)

@@ -14,8 +14,8 @@ from shared.db import Database
 
 SERVICES = ("catalog", "shop", "order")
 PREVIOUS = "0001"
-# The newest revision of every service (0003: owners-decide and trust tables).
-HEAD = "0003"
+# The newest revision of every service (0004: the token revocation lists).
+HEAD = "0004"
 
 
 def database(url: str, service: str) -> Database:
