@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from werkzeug.exceptions import NotFound
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
 from shared.errors import PROBLEM_JSON, problem_body
 from shared.routes import GATEWAY_HEALTH, ROUTES, service_for
+
+from runtime import web
 
 
 def _json(body: dict, status: int = 200, mimetype: str = "application/json") -> Response:
@@ -25,6 +28,14 @@ def aggregate(readiness: dict[str, tuple[int, dict]]) -> Response:
                 for name, (status, body) in readiness.items()}
     ok = all(s["ready"] for s in services.values())
     return _json({"status": "ok" if ok else "degraded", "services": services}, 200 if ok else 503)
+
+
+# The gateway's own index (the routes it knows); `/` is the web client (runtime/web.py).
+INDEX_PATH = "/api"
+
+
+def index() -> dict:
+    return {"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES}, "health": GATEWAY_HEALTH, "web": "/"}
 
 
 class Gateway:
@@ -47,9 +58,13 @@ class Gateway:
             # /health/<service>/live|ready: one service's own probe, through the gateway.
             environ = {**environ, "PATH_INFO": f"/health/{parts[2]}"}
             return self.apps[parts[1]](environ, start_response)
-        if path == "/":
-            return _json({"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES},
-                          "health": GATEWAY_HEALTH})(environ, start_response)
+        if path == INDEX_PATH:
+            return _json(index())(environ, start_response)
+        if web.is_web_path(path):
+            try:
+                return web.serve(environ, start_response)
+            except NotFound:
+                pass  # answered below like any unknown path
         app = self.apps.get(service_for(path))
         if app is None:
             body = problem_body(404, "Not Found", f"no service serves {path}", "not-found")

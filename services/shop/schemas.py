@@ -160,14 +160,33 @@ class FriendRequestBody(Schema):
     member_id = Id(required=True)
 
 
+class FriendRequestQuery(PageQuery):
+    direction = fields.String(load_default="incoming", validate=validate.OneOf(["incoming", "outgoing"]))
+
+
 class FriendRequest(Schema):
     id = fields.String()
     requester_id = fields.String()
     addressee_id = fields.String()
     requester_nickname = fields.String()
+    addressee_nickname = fields.String()
     status = fields.String()
     created_at = Moment()
     accepted_at = Moment(allow_none=True)
+
+
+class MemberQuery(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class FoundMember(Schema):
+    member_id = fields.String()
+    nickname = fields.String()
+    avatar_url = fields.String(allow_none=True)
+
+
+class FoundMembers(Schema):
+    items = fields.List(fields.Nested(FoundMember))
 
 
 class Friend(Schema):

@@ -40,13 +40,15 @@ def ask(body):
 
 
 @blp.get("/friend-requests")
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(schemas.FriendRequestQuery, location="query")
 @blp.response(200, schemas.FriendRequestPage)
 @blp.doc(security=BEARER)
-def incoming(query):
-    """Requests waiting for your answer, newest first."""
+def open_requests(query):
+    """Open requests, newest first: waiting for your answer (`direction=incoming`, the
+    default) or sent by you (`outgoing`)."""
     with service_context().db.reading() as conn:
-        items, total = friends.incoming_requests(conn, require_member(conn, me()), query["page"], query["per_page"])
+        items, total = friends.open_requests(conn, require_member(conn, me()), query["page"], query["per_page"],
+                                             query["direction"])
     return page_of(items, query["page"], query["per_page"], total)
 
 
@@ -69,6 +71,40 @@ def accept(request_id):
         uow.emit("shop.friendship.created", {"member_ids": list(friendship.pair(request.requester_id,
                                                                                 request.addressee_id))})
     return asdict(accepted)
+
+
+@blp.post("/friend-requests/<request_id>/decline")
+@blp.response(200, schemas.FriendRequest)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(security=BEARER)
+def decline(request_id):
+    """Decline a request addressed to you; the other member may ask again later."""
+    return asdict(_close(request_id, friendship.DECLINED))
+
+
+@blp.delete("/friend-requests/<request_id>")
+@blp.response(204)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(security=BEARER)
+def withdraw(request_id):
+    """Withdraw a request you sent, while it is open."""
+    _close(request_id, friendship.WITHDRAWN)
+
+
+def _close(request_id: str, status: str):
+    with service_context().db.unit_of_work() as uow:
+        member_id = require_member(uow.conn, me())
+        request = friends.request_by_id(uow.conn, request_id)
+        if request is None:
+            raise NotFound("no such friend request")
+        closed = friendship.close(request, member_id=member_id, as_status=status)
+        if not friends.close_request(uow.conn, closed):
+            raise Conflict("this request was answered meanwhile")
+        return closed
 
 
 @blp.get("/friends")

@@ -13,6 +13,7 @@ from shared.service import service_context
 from services.shop import schemas
 from services.shop.api.common import BEARER, me, page_slice, require_member
 from services.shop.domain import orders, privacy, profile
+from services.shop.domain.accounts import canonical_username
 from services.shop.store import accounts as account_store
 from services.shop.store import activity, friends, members, shops
 
@@ -26,6 +27,24 @@ def _member(conn, member_id: str) -> dict:
         raise NotFound(f"no member {member_id}")
     return {**asdict(found), "username": account.username, "roles": list(account.roles),
             "brand_id": account.brand_id}
+
+
+@blp.get("")
+@blp.arguments(schemas.MemberQuery, location="query")
+@blp.response(200, schemas.FoundMembers)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.doc(security=BEARER)
+def find_member(query):
+    """The member with exactly this username (case-insensitive), to ask them to be friends;
+    an empty list when there is none. Only the public card: no roles, no brand. Members
+    only: which usernames exist is not told to anonymous callers (sign-in hides it too)."""
+    me()
+    with service_context().db.reading() as conn:
+        found = account_store.account_by_username(conn, canonical_username(query["username"]))
+        profile = members.profile_of(conn, found[0].member_id) if found else None
+    if profile is None:
+        return {"items": []}
+    return {"items": [{"member_id": profile.member_id, "nickname": profile.nickname, "avatar_url": profile.avatar_url}]}
 
 
 @blp.get("/me")

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 
-PENDING, ACCEPTED = "pending", "accepted"
+PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,19 @@ def accept(request: FriendRequest, *, member_id: str, now: datetime) -> FriendRe
     if request.status != PENDING:
         raise Conflict("this request was already accepted")
     return replace(request, status=ACCEPTED, accepted_at=now)
+
+
+def close(request: FriendRequest, *, member_id: str, as_status: str) -> FriendRequest:
+    """Decline (the member who was asked) or withdraw (the member who asked) an open request."""
+    if member_id not in (request.requester_id, request.addressee_id):
+        raise NotFound("no such friend request")
+    if as_status == DECLINED and request.addressee_id != member_id:
+        raise Forbidden("only the member who was asked can decline this request")
+    if as_status == WITHDRAWN and request.requester_id != member_id:
+        raise Forbidden("only the member who asked can withdraw this request")
+    if request.status != PENDING:
+        raise Conflict(f"this request was already {request.status}")
+    return replace(request, status=as_status)
 
 
 def check_removal(member_id: str, friend_id: str, are_friends: bool) -> tuple[str, str]:

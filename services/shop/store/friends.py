@@ -53,16 +53,34 @@ def request_by_id(conn: Connection, request_id: str) -> FriendRequest | None:
     return _request(row) if row else None
 
 
-def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
-    where = and_(friend_requests.c.addressee_id == member_id, friend_requests.c.status == PENDING)
+def open_requests(conn: Connection, member_id: str, page: int, per_page: int,
+                  direction: str = "incoming") -> tuple[list[dict], int]:
+    """Open requests addressed to the member (incoming) or sent by them (outgoing), newest
+    first, with both members' nicknames."""
+    mine = friend_requests.c.addressee_id if direction == "incoming" else friend_requests.c.requester_id
+    where = and_(mine == member_id, friend_requests.c.status == PENDING)
     total = conn.execute(select(func.count()).select_from(friend_requests).where(where)).scalar_one()
+    requester, addressee = members.alias("requester"), members.alias("addressee")
     rows = conn.execute(
         select(friend_requests.c.id, friend_requests.c.requester_id, friend_requests.c.addressee_id,
-               friend_requests.c.status, friend_requests.c.created_at, members.c.nickname.label("requester_nickname"))
-        .join(members, members.c.member_id == friend_requests.c.requester_id)
+               friend_requests.c.status, friend_requests.c.created_at,
+               requester.c.nickname.label("requester_nickname"), addressee.c.nickname.label("addressee_nickname"))
+        .join(requester, requester.c.member_id == friend_requests.c.requester_id)
+        .join(addressee, addressee.c.member_id == friend_requests.c.addressee_id)
         .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id)
         .limit(per_page).offset((page - 1) * per_page)).mappings()
     return [{**r, "created_at": as_utc(r["created_at"])} for r in rows], total
+
+
+def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
+    return open_requests(conn, member_id, page, per_page, "incoming")
+
+
+def close_request(conn: Connection, request: FriendRequest) -> bool:
+    """Store a declined or withdrawn request; False if it was answered meanwhile."""
+    return conn.execute(update(friend_requests)
+                        .where(friend_requests.c.id == request.id, friend_requests.c.status == PENDING)
+                        .values(status=request.status)).rowcount == 1
 
 
 def accept_request(conn: Connection, request: FriendRequest) -> bool:
