@@ -17,7 +17,9 @@ log = logging.getLogger("gwh")
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = gwh_config.load()
-    platform = Platform(config).start()
+    # The demo seeder plays the last 30 days on this clock, then leaves it at the system time.
+    from runtime.demo import TravelClock
+    platform = Platform(config, clock=TravelClock()).start()
     if config.demo_data:
         from runtime.demo import seed
         seed(platform)
