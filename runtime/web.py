@@ -18,7 +18,7 @@ from werkzeug.utils import send_from_directory
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 INDEX = "index.html"
 # Paths answered with the single page: the page itself and the shared shop links.
-PAGE_PATHS = ("/", "/index.html")
+PAGE_PATHS = ("/",)
 SHOP_PREFIX = "/s/"
 STATIC_PREFIX = "/static/"
 
