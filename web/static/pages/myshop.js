@@ -13,7 +13,7 @@ export async function render(main, { refresh }) {
   const profileBox = h("section", { class: "card" });
   mount(main, h("div", { class: "page-head" }, h("h1", {}, t("myshop.title")),
       h("a", { class: "button small ghost", href: `/s/${encodeURIComponent(me.member_id)}`, "data-test": "open-shop" }, t("myshop.open"))),
-    h("p", { class: "muted small share" }, t("myshop.share"), " ", h("code", {}, `${location.origin}/s/${me.member_id}`)),
+    h("p", { class: "muted small share" }, t("myshop.share"), " ", h("code", { "data-test": "share-link" }, `${location.origin}/s/${me.member_id}`)),
     slotsBox, pickerBox, noticeBox, profileBox);
 
   const loadSlots = async () => {
