@@ -21,8 +21,8 @@ def main() -> None:
     from runtime.demo import TravelClock
     platform = Platform(config, clock=TravelClock()).start()
     if config.demo_data:
-        from runtime.demo import seed
-        seed(platform)
+        from runtime.demo import scale_from_env, seed
+        seed(platform, scale=scale_from_env())
     server = make_server(config.host, config.port, platform.gateway, threaded=True)
 
     def on_signal(signum, _frame):

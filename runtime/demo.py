@@ -69,6 +69,15 @@ SMALL = Scale(brands=4, products_per_brand=8, members=40, sellers=12, friends_pe
 SCALES = {"full": Scale(), "small": SMALL}
 
 
+def scale_from_env(environ=None) -> Scale:
+    """GWH_DEMO_SCALE: `full` (the default) or `small` (a few dozen members, for tests)."""
+    import os
+    name = (environ if environ is not None else os.environ).get("GWH_DEMO_SCALE", "full").strip().lower() or "full"
+    if name not in SCALES:
+        raise SystemExit(f"GWH_DEMO_SCALE must be one of {', '.join(SCALES)}, not {name!r}")
+    return SCALES[name]
+
+
 class TravelClock:
     """The system clock, or a moment in the past the demo seeder moves forward from.
 

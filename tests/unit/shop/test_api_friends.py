@@ -88,3 +88,46 @@ def test_bad_friend_requests_are_problems_and_store_nothing(world, client):
         assert response.status_code == 422, body
     assert client.post("/api/members/me/friend-requests", json={"member_id": "b"}).status_code == 401
     assert client.get("/api/members/me/friend-requests", headers=alice.headers).json["total"] == 0
+
+
+def test_the_asked_member_declines_and_either_may_ask_again(world, client):
+    alice, bob, carol = world.member("alice"), world.member("bob"), world.member("carol")
+    request_id = ask(client, alice, bob.id).json["id"]
+    for stranger, status in ((alice, 403), (carol, 404)):
+        assert client.post(f"/api/members/me/friend-requests/{request_id}/decline",
+                           headers=stranger.headers).status_code == status
+    declined = client.post(f"/api/members/me/friend-requests/{request_id}/decline", headers=bob.headers)
+    assert declined.status_code == 200 and declined.json["status"] == "declined"
+    assert client.post(f"/api/members/me/friend-requests/{request_id}/accept", headers=bob.headers).status_code == 409
+    assert client.post(f"/api/members/me/friend-requests/{request_id}/decline",
+                       headers=bob.headers).status_code == 409
+    assert client.get("/api/members/me/friend-requests", headers=bob.headers).json["total"] == 0
+    assert friends_of(client, bob) == [] and world.outbox("shop.friendship.created") == []
+    assert ask(client, bob, alice.id).status_code == 201  # a declined request leaves no open one
+
+
+def test_the_asker_withdraws_and_sees_their_open_requests(world, client):
+    alice, bob = world.member("alice"), world.member("bob")
+    request_id = ask(client, alice, bob.id).json["id"]
+    outgoing = client.get("/api/members/me/friend-requests?direction=outgoing", headers=alice.headers).json
+    assert [(r["id"], r["addressee_id"], r["addressee_nickname"]) for r in outgoing["items"]] == \
+        [(request_id, bob.id, "Bob")]
+    assert client.get("/api/members/me/friend-requests?direction=outgoing", headers=bob.headers).json["total"] == 0
+    assert client.delete(f"/api/members/me/friend-requests/{request_id}", headers=bob.headers).status_code == 403
+    assert client.delete(f"/api/members/me/friend-requests/{request_id}", headers=alice.headers).status_code == 204
+    assert client.delete(f"/api/members/me/friend-requests/{request_id}", headers=alice.headers).status_code == 409
+    assert client.get("/api/members/me/friend-requests", headers=bob.headers).json["total"] == 0
+    assert client.post(f"/api/members/me/friend-requests/{request_id}/accept", headers=bob.headers).status_code == 409
+    bad = client.get("/api/members/me/friend-requests?direction=sideways", headers=alice.headers)
+    assert bad.status_code == 422 and "direction" in bad.json["errors"]
+
+
+def test_a_member_is_found_by_exact_username_by_members_only(world, client):
+    alice, bob = world.member("alice"), world.member("Bob.Li", nickname="小李")
+    found = client.get("/api/members?username=%20BOB.li%20", headers=alice.headers)
+    assert found.status_code == 200 and found.json == {"items": [{"member_id": bob.id, "nickname": "小李",
+                                                                  "avatar_url": None}]}
+    assert client.get("/api/members?username=bob", headers=alice.headers).json == {"items": []}
+    assert client.get("/api/members?username=bob.li").status_code == 401
+    missing = client.get("/api/members", headers=alice.headers)
+    assert missing.status_code == 422 and "username" in missing.json["errors"]
