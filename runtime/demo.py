@@ -65,7 +65,7 @@ class Scale:
 
 # For tests and a quick look: the same shape, a few dozen members.
 SMALL = Scale(brands=4, products_per_brand=8, members=40, sellers=12, friends_per_member=2.0, days=10,
-              visits_per_day=20, orders_per_day=6)
+              visits_per_day=20, orders_per_day=6, refund_rate=0.25)
 SCALES = {"full": Scale(), "small": SMALL}
 
 
@@ -181,6 +181,7 @@ class Seeder:
         self.members: list[Member] = []
         self.orders_to_refund: dict[int, list[tuple[Member, str]]] = {}
         self.skipped = 0
+        self.lock = threading.Lock()
         self.progress: Progress | None = None
 
     # --- calling the API -------------------------------------------------------------
@@ -196,7 +197,8 @@ class Seeder:
         response = self.client().open(path, method=method.upper(), headers=headers,
                                       environ_base={"REMOTE_ADDR": address}, **kwargs)
         if response.status_code in allow:
-            self.skipped += 1
+            with self.lock:
+                self.skipped += 1
             return None
         if response.status_code >= 300:
             raise DemoError(f"{method.upper()} {path} -> {response.status_code} {response.get_data(as_text=True)[:300]}")
@@ -371,37 +373,43 @@ class Seeder:
 
     def feature(self, sellers: list[Member], day: int) -> None:
         listed = self.listed()
+        sensitive = [p for p in self.products if p["sensitive"]]
+        plans = []  # decided here, in one thread, so a seed gives the same month every time
+        for member in sellers:
+            picks = self.rng.sample(listed, 4 if member.index == 0 else self.rng.choice((2, 3, 3, 4)))
+            if member.index % 29 == 0 and sensitive:
+                picks[-1] = self.rng.choice(sensitive)  # sensitive, but featured
+            plans.append((member, picks, self.rng.choice(BIOS) if self.rng.random() < 0.3 else None))
 
-        def feature_some(member: Member):
-            wanted = 4 if member.index == 0 else self.rng.choice((2, 3, 3, 4))
-            picks = self.rng.sample(listed, wanted)
-            if member.index % 29 == 0:
-                picks[-1] = self.rng.choice([p for p in self.products if p["sensitive"]])  # sensitive, but featured
+        def feature_some(plan):
+            member, picks, bio = plan
             for product in picks:
                 self.call("post", "/api/shops/me/featured", token=member.token, address=member.address,
                           json={"product_id": product["id"]})
                 member.featured.append(product["id"])
-            if self.rng.random() < 0.3:
-                self.call("patch", "/api/members/me", token=member.token, address=member.address,
-                          json={"bio": self.rng.choice(BIOS)})
-        self.parallel(feature_some, sellers, f"featuring, day {day + 1}", weight=3)
+            if bio:
+                self.call("patch", "/api/members/me", token=member.token, address=member.address, json={"bio": bio})
+        self.parallel(feature_some, plans, f"featuring, day {day + 1}", weight=3)
 
     def swap(self, day: int) -> None:
         """Some sellers swap a product whose 72-hour lock has ended: two more active days."""
         listed = self.listed()
-        swapping = [m for m in self.sellers if m.featured and self.rng.random() < 0.12]
+        plans = []
+        for member in self.sellers:
+            if member.featured and self.rng.random() < 0.12:
+                new = self.rng.choice([p for p in listed if p["id"] not in member.featured])
+                plans.append((member, member.featured[0], new))
 
-        def swap_one(member: Member):
-            old = member.featured[0]
+        def swap_one(plan):
+            member, old, new = plan
             if self.call("delete", f"/api/shops/me/featured/{old}", token=member.token, address=member.address,
                          allow=(409,)) is None:
                 return  # still locked: featured less than 72 hours ago
             member.featured.remove(old)
-            new = self.rng.choice([p for p in listed if p["id"] not in member.featured])
             self.call("post", "/api/shops/me/featured", token=member.token, address=member.address,
                       json={"product_id": new["id"]})
             member.featured.append(new["id"])
-        self.parallel(swap_one, swapping, f"swaps, day {day + 1}", weight=0)
+        self.parallel(swap_one, plans, f"swaps, day {day + 1}", weight=0)
 
     def change_prices(self, day: int) -> None:
         """A promotion and a price rise, so some 30-day lowest prices differ from today's."""
@@ -474,27 +482,32 @@ class Seeder:
                 buyer, product_id = shop, self.rng.choice(shop.featured)  # through their own shop: no commission
             else:
                 buyer, product_id, shop = self.rng.choice(self.members), self.rng.choice(listed)["id"], None
-            plans.append((buyer, shop, product_id, self.rng.choice((1, 1, 1, 2))))
+            # Decided now, in one thread: left unpaid (it expires), or paid and perhaps refunded later.
+            unpaid = self.rng.random() < self.scale.unpaid_rate
+            refund_on = (min(day + self.rng.randrange(0, 5), self.scale.days - 1)
+                         if self.rng.random() < self.scale.refund_rate else None)
+            plans.append((buyer, shop, product_id, self.rng.choice((1, 1, 1, 2)), unpaid, refund_on))
 
         def place(plan):
-            buyer, shop, product_id, quantity = plan
+            buyer, shop, product_id, quantity, unpaid, refund_on = plan
             body = {"items": [{"product_id": product_id, "quantity": quantity}]}
             if shop is not None:
                 body["shop_id"] = shop.member_id
             order = self.call("post", "/api/orders", token=buyer.token, address=buyer.address, json=body,
                               headers={"Idempotency-Key": f"demo-{day}-{id(plan)}"}, allow=(409, 422))
-            return (buyer, order) if order else None
+            return (plan, order) if order else None
         placed = [p for p in self.parallel(place, plans, f"orders, day {day + 1}") if p]
         self.settle()  # the catalog reserves; the order waits for payment
 
         def pay(item):
-            buyer, order = item
-            if self.rng.random() < self.scale.unpaid_rate:
+            (buyer, _, _, _, unpaid, refund_on), order = item
+            if unpaid:
                 return None  # left unpaid: it expires after 30 minutes
             paid = self.call("post", f"/api/orders/{order['id']}/pay", token=buyer.token, address=buyer.address,
                              json={"method": "simulated"}, allow=(409,))
-            if paid and self.rng.random() < self.scale.refund_rate:
-                self.orders_to_refund.setdefault(day + self.rng.randrange(0, 5), []).append((buyer, order["id"]))
+            if paid and refund_on is not None:
+                with self.lock:
+                    self.orders_to_refund.setdefault(refund_on, []).append((buyer, order["id"]))
             return paid
         self.parallel(pay, placed, f"payments, day {day + 1}")
         self.progress.step("payments", len(plans) - len(placed))
