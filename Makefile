@@ -2,12 +2,14 @@
 # make test   every test: unit, API, in-process event flows, and integration tests against
 #             RabbitMQ / PostgreSQL / Redis (testcontainers, or the GWH_TEST_* / local servers)
 # make bench  the benchmarks; figures go to the README's benchmark section
+# make demo   with `make run` going: simulated traffic for a few minutes, so the boards move
+# make screenshots  the web client's pages at phone and desktop width, into docs/screenshots/
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test unit integration bench nginx clean
+.PHONY: install run test unit integration bench nginx demo screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +34,12 @@ integration: install
 
 bench: install
 	$(PY) -m bench
+
+demo: install
+	$(PY) -m runtime.simulate
+
+screenshots: install
+	$(PY) -m tests.browser.screenshots
 
 # Regenerate the nginx configs from the route table (a test checks they agree).
 nginx: install
