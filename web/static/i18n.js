@@ -95,7 +95,7 @@ const zh = {
   "admin.title": "管理", "admin.brands": "品牌（{n}）", "admin.create_brand": "新建品牌", "admin.brand_created": "品牌已创建",
   "admin.merchants": "商家账号", "admin.merchant_hint": "商家账号只能管理所属品牌的商品。", "admin.create_merchant": "创建商家账号",
   "admin.merchant_created": "已创建商家账号 {name}", "admin.withdrawals": "待审核提现（{n}）", "admin.no_withdrawals": "没有待审核的提现。",
-  "admin.approve": "批准并打款", "admin.reject": "拒绝", "admin.reject_reason": "拒绝原因", "admin.approved": "已批准",
+  "admin.approve": "批准并打款", "admin.shop_of": "店铺 {id}…", "admin.reject": "拒绝", "admin.reject_reason": "拒绝原因", "admin.approved": "已批准",
 };
 
 const en = {
@@ -186,7 +186,7 @@ const en = {
   "admin.title": "Admin", "admin.brands": "Brands ({n})", "admin.create_brand": "New brand", "admin.brand_created": "Brand created",
   "admin.merchants": "Merchant accounts", "admin.merchant_hint": "A merchant manages the products of one brand.", "admin.create_merchant": "Create merchant account",
   "admin.merchant_created": "Merchant account {name} created", "admin.withdrawals": "Withdrawals to decide ({n})", "admin.no_withdrawals": "Nothing to decide.",
-  "admin.approve": "Approve and pay", "admin.reject": "Reject", "admin.reject_reason": "Why is it rejected?", "admin.approved": "Approved",
+  "admin.approve": "Approve and pay", "admin.shop_of": "shop {id}…", "admin.reject": "Reject", "admin.reject_reason": "Why is it rejected?", "admin.approved": "Approved",
 };
 
 const DICTS = { zh, en };

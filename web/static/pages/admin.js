@@ -55,7 +55,8 @@ export async function render(main) {
               await api.post(`/api/commissions/withdrawals/${encodeURIComponent(w.id)}/reject`, { reason }); await loadWithdrawals();
             });
             return h("li", { "data-test": "withdrawal" }, h("b", {}, money(w.amount_cents)),
-              h("a", { href: `/s/${encodeURIComponent(w.member_id)}` }, w.member_id.slice(0, 8)), h("span", { class: "muted small" }, when(w.requested_at)), ok, no, err);
+              h("a", { href: `/s/${encodeURIComponent(w.member_id)}` }, t("admin.shop_of", { id: w.member_id.slice(0, 6) })),
+              h("span", { class: "muted small" }, when(w.requested_at)), h("span", { class: "actions" }, ok, no), err);
           }))
         : empty(t("admin.no_withdrawals")));
     } catch (problem) { showProblem(withdrawalsBox, problem); }

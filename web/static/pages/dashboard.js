@@ -26,7 +26,7 @@ export async function render(main) {
         a.anonymous_visits !== undefined ? h("p", { class: "muted small" }, t("dashboard.anonymous", { n: a.anonymous_visits })) : null,
         h("h3", {}, t("dashboard.recent")),
         a.recent_visitors.length
-          ? h("ul", { class: "visitors" }, a.recent_visitors.map((v) => h("li", {}, h("a", { href: `/s/${encodeURIComponent(v.member_id)}` }, v.nickname), h("span", { class: "muted small" }, when(v.at)))))
+          ? h("ul", { class: "visitors", "data-test": "recent-visitors" }, a.recent_visitors.slice(0, 12).map((v) => h("li", {}, h("a", { href: `/s/${encodeURIComponent(v.member_id)}` }, v.nickname), h("span", { class: "muted small" }, when(v.at)))))
           : empty(t("dashboard.no_visitors")),
         h("p", { class: "muted small" }, t("dashboard.privacy_note")));
       const rows = await Promise.all(a.products.map(async (p) => ({ ...p, name: p.name || (await api.product(p.product_id) || {}).name || p.product_id })));
