@@ -79,10 +79,15 @@ class Product(Schema):
     updated_at = Moment()
 
 
+# A query the gateway refuses with 400 when it holds a NUL (shared.http), documented so a
+# client or a fuzzer does not take one for a valid value.
+NO_NUL_QUERY = {"pattern": "^[^\\x00]*$"}
+
+
 class ProductQuery(PageQuery):
-    q = fields.String(load_default=None, validate=validate.Length(max=100))
-    category = fields.String(load_default=None, validate=validate.Length(max=40))
-    brand_id = fields.String(load_default=None, validate=validate.Length(max=32))
+    q = fields.String(load_default=None, validate=validate.Length(max=100), metadata=NO_NUL_QUERY)
+    category = fields.String(load_default=None, validate=validate.Length(max=40), metadata=NO_NUL_QUERY)
+    brand_id = fields.String(load_default=None, validate=validate.Length(max=32), metadata=NO_NUL_QUERY)
     status = fields.String(load_default="listed", validate=validate.OneOf(["listed", "delisted", "all"]))
 
 
