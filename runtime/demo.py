@@ -224,7 +224,8 @@ class Seeder:
                    + int(scale.members * scale.friends_per_member) + scale.sellers * 3
                    + scale.days * (scale.visits_per_day + 2 * scale.orders_per_day))
         self.progress = Progress(planned)
-        start = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=scale.days - 1)
+        # Midnight UTC, `days - 1` days ago: each day's activity at 10:00 and 14:00 in Shanghai.
+        start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=scale.days - 1)
         if self.clock is not None:
             self.clock.start_at(start)  # nothing exists yet: no row or event has a time to contradict
         self.open_catalog(catalog)
@@ -235,7 +236,7 @@ class Seeder:
         self.settle()
         feature_day = {m.index: self.rng.randrange(max(scale.days // 3, 1)) for m in self.sellers}
         for day in range(scale.days):
-            self.travel(start + timedelta(days=day, hours=2))  # 10:00 in Shanghai
+            self.travel(start + timedelta(days=day, hours=2))
             self.feature([m for m in self.sellers if feature_day[m.index] == day], day)
             if day and day % 7 == 0:
                 self.swap(day)

@@ -5,7 +5,20 @@ import { t, categoryName, CATEGORIES } from "../i18n.js";
 import { current } from "../session.js";
 import { action, field, formValues, h, money, mount, picture, remaining, showProblem, toast, when, empty } from "../ui.js";
 
-export async function render(main, { refresh }) {
+// The lock countdowns tick while the page is open (every 20 s is enough for minutes).
+let ticker = null;
+function tick() {
+  for (const el of document.querySelectorAll("[data-test=lock][data-until]")) {
+    const left = remaining(el.dataset.until);
+    el.textContent = left ? t("myshop.locked", { left }) : t("myshop.unlocked");
+    const button = el.closest("[data-test=slot]")?.querySelector("[data-test=unfeature]");
+    if (button && !left) button.disabled = false;
+  }
+}
+
+export async function render(main, { refresh, isCurrent }) {
+  clearInterval(ticker);
+  ticker = setInterval(() => (isCurrent() ? tick() : clearInterval(ticker)), 20000);
   const me = current();
   const slotsBox = h("section", { class: "card", "data-test": "slots" });
   const pickerBox = h("section", { class: "card", "data-test": "picker" });
@@ -34,7 +47,7 @@ export async function render(main, { refresh }) {
             return h("div", { class: "slot", "data-test": "slot", "data-product": item.product_id },
               picture(item.image_url, item.name, "pic small"),
               h("div", {}, h("b", {}, item.name), h("div", { class: "small" }, money(item.exclusive_price_cents), " ", h("s", { class: "muted" }, money(item.list_price_cents))),
-                h("div", { class: "muted small", "data-test": "lock" }, left ? t("myshop.locked", { left }) : t("myshop.unlocked"))),
+                h("div", { class: "muted small", "data-test": "lock", "data-until": item.locked_until }, left ? t("myshop.locked", { left }) : t("myshop.unlocked"))),
               remove, err);
           }),
           Array.from({ length: free }, () => h("div", { class: "slot free" }, t("myshop.free_slot")))));
