@@ -54,10 +54,10 @@ class Scale:
     products_per_brand: int = demo_catalog.PER_BRAND
     members: int = 2000
     sellers: int = 320           # members who feature products (the others visit and buy)
-    friends_per_member: float = 1.2
+    friends_per_member: float = 1.05
     days: int = 30
-    visits_per_day: int = 80
-    orders_per_day: int = 16
+    visits_per_day: int = 70
+    orders_per_day: int = 14
     refund_rate: float = 0.08
     unpaid_rate: float = 0.05    # left to expire after 30 minutes (cancelled)
     workers: int = 4
