@@ -78,7 +78,29 @@ def chromium_missing_reason() -> str | None:
     return None
 
 
-def eventually(check, *, timeout: float = 15.0, interval: float = 0.25, refresh=None):
+def rendered(page, name: str | None = None):
+    """Wait until the client has finished rendering its page (app.js marks #main with the
+    page's name and, once rendered, data-ready)."""
+    which = f"[data-page='{name}']" if name else ""
+    page.wait_for_selector(f"#main{which}[data-ready='1']", timeout=20000)
+    return page
+
+
+def open_page(page, url: str, name: str):
+    """Go to a page of the client (a hash route or a shop link) and wait for it to render."""
+    page.goto(url)
+    return rendered(page, name)
+
+
+def reloaded(page):
+    """A refresh for `eventually`: reload, then wait for the page to render before looking."""
+    def refresh():
+        page.reload()
+        rendered(page)
+    return refresh
+
+
+def eventually(check, *, timeout: float = 20.0, interval: float = 0.3, refresh=None):
     """Call `check` until it returns something truthy; `refresh` (a page reload) between tries.
 
     The platform's projections follow events: a page that shows them is reloaded as a

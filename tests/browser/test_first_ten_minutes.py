@@ -18,7 +18,7 @@ import re
 import pytest
 import requests
 
-from tests.browser.support import DESKTOP, PHONE, eventually
+from tests.browser.support import DESKTOP, PHONE, eventually, open_page, reloaded
 
 PASSWORD = "a-long-password-1"
 
@@ -121,9 +121,9 @@ def test_register_feature_a_friend_buys_dashboard_delist_board(browser, live, ca
         friend.wait_for_selector("[data-test=order-panel] [data-test=order-status]:has-text('已支付')", timeout=15000)
 
         # The seller's dashboard shows the sale and the pending commission (10% of ¥128).
-        seller.goto(live.url + "/#/dashboard")
+        open_page(seller, live.url + "/#/dashboard", "dashboard")
         eventually(lambda: text(seller, "[data-test=sales] b") == "¥128.00"
-                   and text(seller, "[data-test=commission-pending] b") == "¥12.80", refresh=seller.reload)
+                   and text(seller, "[data-test=commission-pending] b") == "¥12.80", refresh=reloaded(seller))
         assert text(seller, "[data-test=orders] b") == "1"
         assert text(seller, "[data-test=unique] b") == "1"  # the friend's visit, signed in
 
@@ -135,17 +135,17 @@ def test_register_feature_a_friend_buys_dashboard_delist_board(browser, live, ca
         merchant.click(f"{row} [data-test=delist]")
         merchant.click("[data-test=status-delisted]")
         merchant.wait_for_selector(f"{row} [data-test=relist]")
-        friend.goto(share_link)
+        open_page(friend, share_link, "visit")
         eventually(lambda: friend.locator("[data-test=shop-name]").count() == 1
-                   and friend.locator(product).count() == 0, refresh=friend.reload)
+                   and friend.locator(product).count() == 0, refresh=reloaded(friend))
 
         # The seller is told why, and the TOP 300 shows the seller.
-        seller.goto(live.url + "/#/shop")
-        eventually(lambda: "包装升级" in text(seller, "[data-test=notices]"), refresh=seller.reload)
+        open_page(seller, live.url + "/#/shop", "shop")
+        eventually(lambda: "包装升级" in text(seller, "[data-test=notices]"), refresh=reloaded(seller))
         assert seller.locator(slot).count() == 0
-        seller.goto(live.url + "/#/community")
+        open_page(seller, live.url + "/#/community", "community")
         eventually(lambda: seller.locator(f"[data-test=top-board] [data-member='{seller_id}']").count() == 1,
-                   refresh=seller.reload)
+                   refresh=reloaded(seller))
         assert "小美" in text(seller, f"[data-test=top-board] [data-member='{seller_id}']")
         assert not errors, errors
     finally:

@@ -61,6 +61,7 @@ export async function route() {
   const { page, params } = where();
   document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
   const main = document.getElementById("main");
+  delete main.dataset.ready;  // set again once this page has rendered (the browser tests wait for it)
   try {
     await loadMe();
     header(page);
@@ -77,6 +78,7 @@ export async function route() {
   } catch (problem) {
     if (mine === generation) showProblem(main, problem);
   }
+  if (mine === generation) main.dataset.ready = "1";
   document.title = `${t(`nav.${page}`, {}, t("app.name"))} · ${t("app.name")}`;
 }
 
