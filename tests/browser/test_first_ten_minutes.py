@@ -210,3 +210,51 @@ def test_problems_are_shown_in_words_with_the_apis_detail(browser, live):
         assert "Some fields need a change" in problem.inner_text() and "Username" in problem.inner_text()
     finally:
         context.close()
+
+
+def test_the_merchant_creates_and_reprices_a_product_and_the_admin_opens_a_brand(browser, live, catalog):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        sign_in(page, live.url, "tea.merchant")
+        open_page(page, live.url + "/#/merchant", "merchant")
+        page.click("details summary")
+        form = "[data-test=product-form]"
+        for name, value in [("name", "白毫银针 100g"), ("sku", "YZ-1"), ("list", "199"), ("exclusive", "159.5"),
+                            ("rate", "12.5"), ("stock", "30")]:
+            page.fill(f"{form} [name={name}]", value)
+        page.click("[data-test=create-product]")
+        row = "[data-test=merchant-product][data-name='白毫银针 100g']"
+        page.wait_for_selector(row)
+        page.fill(f"{row} [data-test=edit-exclusive]", "149")
+        page.fill(f"{row} [data-test=edit-stock]", "40")
+        page.click(f"{row} [data-test=save-product]")
+        product_id = page.get_attribute(row, "data-product")
+        eventually(lambda: live.api("get", f"/api/catalog/products/{product_id}")["exclusive_price_cents"] == 14900)
+        product = live.api("get", f"/api/catalog/products/{product_id}")
+        assert (product["list_price_cents"], product["stock"], product["commission_rate_bp"]) == (19900, 40, 1250)
+        # A price above the list price is the API's 422, shown beside the row in words (once the
+        # list has been drawn again with the saved figures).
+        page.wait_for_selector(f"{row} [data-test=edit-exclusive][value='149.00']")
+        page.fill(f"{row} [data-test=edit-exclusive]", "999")
+        page.click(f"{row} [data-test=save-product]")
+        problem = page.wait_for_selector(f"{row} [data-test=problem]")
+        assert problem.get_attribute("data-status") == "422"
+
+        # The admin opens a brand from the admin page.
+        page.click("[data-test=who]")
+        page.click("[data-test=logout]")
+        page.wait_for_selector("[data-test=login-link]")  # signed out: the header offers to sign in
+        page.goto(live.url + "/#/login")
+        page.fill("[data-test=username]", "admin")
+        page.fill("[data-test=password]", "admin-password-1")
+        page.click("[data-test=submit]")
+        page.wait_for_selector("[data-test=who]")
+        open_page(page, live.url + "/#/admin", "admin")
+        page.click("text=新建品牌")
+        page.fill("form:has([data-test=create-brand]) [name=name]", "云南普洱坊")
+        page.click("[data-test=create-brand]")
+        page.wait_for_selector("li:has-text('云南普洱坊')")
+        assert "云南普洱坊" in [b["name"] for b in live.api("get", "/api/catalog/brands")["items"]]
+    finally:
+        context.close()
