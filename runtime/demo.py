@@ -565,7 +565,8 @@ def seed(platform, *, scale: Scale = Scale(), clock: TravelClock | None = None, 
     finally:
         if clock is not None:
             clock.back_to_now()
-    log.info("demo data: %d brands, %d products, %d members in %.0f s; sign in as alice, bob, carol, admin or "
-             "merchant (password %r)", len(seeder.brands), len(seeder.products), len(seeder.members),
-             time.monotonic() - started, DEMO_PASSWORD)
+    log.info("demo data: %d brands, %d products, %d members in %.0f s (%d actions refused and skipped: locks, "
+             "rate limits, stock); sign in as alice, bob, carol, admin or merchant (password %r)",
+             len(seeder.brands), len(seeder.products), len(seeder.members), time.monotonic() - started,
+             seeder.skipped, DEMO_PASSWORD)
     return True
