@@ -4,12 +4,14 @@
 # make bench  the benchmarks; figures go to the README's benchmark section
 # make cluster       the cluster topology as local processes (supervisord) on RabbitMQ/PostgreSQL/Redis,
 #                    nginx on http://127.0.0.1:8000 (deploy/README.md); make cluster-stop stops it
+# make demo   with `make run` going: simulated traffic for a few minutes, so the boards move
+# make screenshots  the web client's pages at phone and desktop width, into docs/screenshots/
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test unit integration bench nginx migration clean cluster cluster-stop cluster-status
+.PHONY: install run test unit integration bench nginx migration demo screenshots clean cluster cluster-stop cluster-status
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,12 @@ cluster-stop: install
 
 cluster-status: install
 	$(PY) -m deploy.cluster status
+
+demo: install
+	$(PY) -m runtime.simulate
+
+screenshots: install
+	$(PY) -m tests.browser.screenshots
 
 # Regenerate the nginx configs from the route table (a test checks they agree).
 nginx: install

@@ -17,15 +17,17 @@ log = logging.getLogger("gwh")
 def main() -> None:
     logs.configure()
     config = gwh_config.load()
-    platform = Platform(config).start()
+    # The demo seeder plays the last 30 days on this clock, then leaves it at the system time.
+    from runtime.demo import TravelClock
+    platform = Platform(config, clock=TravelClock()).start()
     if config.metrics_port is not None:
         backlog = metrics.Backlog()
         for parts in platform.parts.values():
             backlog.watch(parts)
         metrics.serve(config.metrics_port, backlog, addr=config.host)
     if config.demo_data:
-        from runtime.demo import seed
-        seed(platform)
+        from runtime.demo import scale_from_env, seed
+        seed(platform, scale=scale_from_env())
     server = gateway_server(config.host, config.port, platform.gateway)
 
     def on_signal(signum, _frame):

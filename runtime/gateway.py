@@ -10,6 +10,7 @@ import json
 import logging
 from typing import Callable
 
+from werkzeug.exceptions import NotFound
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
@@ -17,8 +18,9 @@ from shared import correlation
 from shared.errors import PROBLEM_JSON, problem_body
 from shared.routes import GATEWAY_HEALTH, ROUTES, service_for
 
-log = logging.getLogger("gwh.gateway")
+from runtime import web
 
+log = logging.getLogger("gwh.gateway")
 
 def _json(body: dict, status: int = 200, mimetype: str = "application/json") -> Response:
     return Response(json.dumps(body), status=status, mimetype=mimetype)
@@ -46,6 +48,14 @@ def aggregate(readiness: dict[str, tuple[int, dict]]) -> Response:
     return _json({"status": overall, "services": services}, 503 if overall == "unavailable" else 200)
 
 
+# The gateway's own index (the routes it knows); `/` is the web client (runtime/web.py).
+INDEX_PATH = "/api"
+
+
+def index() -> dict:
+    return {"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES}, "health": GATEWAY_HEALTH, "web": "/"}
+
+
 class Gateway:
     def __init__(self, apps: dict[str, Callable]):
         self.apps = apps
@@ -63,13 +73,13 @@ class Gateway:
 
     def _route(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
-        if path in (GATEWAY_HEALTH, "/") and environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+        if path in (GATEWAY_HEALTH, "/", INDEX_PATH) and environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             body = problem_body(405, "Method Not Allowed", f"{path} answers GET only", "method-not-allowed")
             response = _json(body, 405, PROBLEM_JSON)
             response.headers["Allow"] = "GET, HEAD"
             return response(environ, start_response)
         try:
-            return self._route(path, environ, start_response)
+            return self._dispatch(path, environ, start_response)
         except Exception:
             # A service's app answers its own errors; one that escapes it is the gateway's
             # to answer, like nginx's 502, and never as a server's HTML page.
@@ -77,7 +87,7 @@ class Gateway:
             body = problem_body(502, "Bad Gateway", "the service failed to answer; it has been logged", "bad-gateway")
             return _json(body, 502, PROBLEM_JSON)(environ, start_response)
 
-    def _route(self, path, environ, start_response):
+    def _dispatch(self, path, environ, start_response):
         if path == GATEWAY_HEALTH:
             return aggregate(self.readiness())(environ, start_response)
         parts = path.strip("/").split("/")
@@ -85,9 +95,13 @@ class Gateway:
             # /health/<service>/live|ready: one service's own probe, through the gateway.
             environ = {**environ, "PATH_INFO": f"/health/{parts[2]}"}
             return self.apps[parts[1]](environ, start_response)
-        if path == "/":
-            return _json({"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES},
-                          "health": GATEWAY_HEALTH})(environ, start_response)
+        if path == INDEX_PATH:
+            return _json(index())(environ, start_response)
+        if web.is_web_path(path):
+            try:
+                return web.serve(environ, start_response)
+            except NotFound:
+                pass  # answered below like any unknown path
         app = self.apps.get(service_for(path))
         if app is None:
             body = problem_body(404, "Not Found", f"no service serves {path}", "not-found")

@@ -16,7 +16,10 @@ from shared.validation import Integer, QueryText
 class HistoryQuery(Schema):
     after = Integer(load_default=0, validate=validate.Range(min=0))
     limit = Integer(load_default=500, validate=validate.Range(min=1, max=5000))
-    types = QueryText(load_default="")
+    # Event types, comma-separated ("shop.visited,order.paid").
+    types = QueryText(load_default="", validate=validate.Regexp(r"^[a-z0-9_.,]*$",
+                                                                error="event types, comma-separated"),
+                      metadata={"pattern": "^[a-z0-9_.,]*$"})
 
 
 class HistoryPage(Schema):

@@ -111,7 +111,7 @@ class Cluster:
         # comes from 127.0.0.1, and the ranking rebuild asks the APIs directly.
         target = replace(nginx_render.COMPOSE, name="local", hosts=hosts, internal_allow=(), internal_deny=(),
                          listen=f"{self.settings.host}:{self.settings.port}",
-                         runtime_dir=str(self.run_dir / "nginx"))
+                         runtime_dir=str(self.run_dir / "nginx"), web_root=str(ROOT / "web"))
         return nginx_render.render(target)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:

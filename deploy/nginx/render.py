@@ -27,6 +27,8 @@ from shared.errors import PROBLEM_JSON, problem_body
 from shared.outages import RETRY_AFTER_SECONDS
 from shared.routes import GATEWAY_HEALTH, ROUTES
 
+from runtime import gateway, web
+
 HEALTH_UPSTREAM = "gateway-health"
 INTERNAL_PREFIX = "/internal"
 MAX_BODY = "64k"  # the services' own limit (GWH_MAX_BODY_BYTES): refuse bigger bodies at the edge
@@ -38,6 +40,7 @@ PROBES = ("live", "ready")
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _SAFE_HOST = re.compile(r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")
 _SAFE_ADDRESS = re.compile(r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
+_SAFE_ROOT = re.compile(r"^/[A-Za-z0-9._/-]*$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class Target:
     internal_allow: tuple[str, ...]
     internal_deny: tuple[str, ...] = ()
     listen: int | str = PORT  # a port, or address:port (the local cluster listens on loopback)
+    # The web client's folder (the repository's web/): compose mounts it, Kubernetes copies
+    # it from the application image into a shared volume.
+    web_root: str = "/usr/share/gouwuhao/web"
     # Pid file and request-body buffers: somewhere writable when nginx runs as non-root
     # on a read-only root filesystem.
     runtime_dir: str = "/tmp"
@@ -132,6 +138,13 @@ def _quoted(text: str) -> str:
     return f"'{text}'"
 
 
+def _double_quoted(text: str) -> str:
+    """An nginx double-quoted string, for text that holds single quotes (a CSP)."""
+    if any(ch in text for ch in '"\\$\n'):
+        raise ValueError(f"cannot quote {text!r} for nginx")
+    return f'"{text}"'
+
+
 def _problem(status: int, title: str, detail: str, slug: str) -> str:
     return _quoted(json.dumps(problem_body(status, title, detail, slug), separators=(",", ":")))
 
@@ -191,9 +204,31 @@ def _request_id_maps() -> list[str]:
 
 
 def _index() -> str:
-    """The same document the embedded gateway answers at /."""
-    body = {"name": "Gouwuhao", "routes": {p: s for p, s in ROUTES}, "health": GATEWAY_HEALTH}
-    return _quoted(json.dumps(body, separators=(",", ":")))
+    """The same document the embedded gateway answers at /api."""
+    return _quoted(json.dumps(gateway.index(), separators=(",", ":")))
+
+
+# What the web client's files are served as (the config includes no mime.types file).
+WEB_TYPES = {"text/html": "html", "text/css": "css", "text/javascript": "js mjs", "image/svg+xml": "svg",
+             "image/png": "png", "application/json": "json", "image/x-icon": "ico"}
+
+
+def _web_locations(target: Target) -> list[str]:
+    """The web client, as runtime/web.py serves it: the page at / and at /s/<id>, its
+    files under /static/; a missing file is the same problem+json 404 as any unrouted path."""
+    root = target.web_root.rstrip("/")
+    # Only here: in the http block, `types` would also name the answers nginx gives itself
+    # by the path's extension (a 404 for /openapi/x.json would become application/json).
+    types = "types { " + " ".join(f"{mime} {exts};" for mime, exts in WEB_TYPES.items()) + " }"
+    page = (f"root {root}; {types} try_files /{web.INDEX} =404; error_page 404 @not_found; add_header Cache-Control no-cache; "
+            f"add_header X-Content-Type-Options nosniff; add_header Content-Security-Policy {_double_quoted(web.CSP)};")
+    return [
+        f"        location = / {{ {page} }}",
+        f"        location {web.SHOP_PREFIX} {{ {page} }}",
+        f"        location {web.STATIC_PREFIX} {{ root {root}; {types} default_type application/octet-stream; "
+        "error_page 404 @not_found; "
+        "add_header Cache-Control no-cache; add_header X-Content-Type-Options nosniff; }",
+    ]
 
 
 def _check(target: Target) -> None:
@@ -204,6 +239,8 @@ def _check(target: Target) -> None:
     for upstream, host in target.hosts.items():
         if not _SAFE_HOST.match(host):
             raise ValueError(f"host {host!r} of {upstream} must be host:port")
+    if not _SAFE_ROOT.match(target.web_root) or ".." in target.web_root:
+        raise ValueError(f"web root {target.web_root!r} must be an absolute path")
     for address in (*target.internal_allow, *target.internal_deny):
         if not _SAFE_ADDRESS.match(address):
             raise ValueError(f"{address!r} is not an address or CIDR")
@@ -297,11 +334,13 @@ def render(target: Target = COMPOSE, routes: list[tuple[str, str]] = ROUTES) -> 
         f"        location = {INTERNAL_PREFIX} {{ {_access(target)} {_answer(NOT_FOUND)} }}",
         f"        location {INTERNAL_PREFIX}/ {{ {_access(target)} {_answer(NOT_FOUND)} }}",
         "",
-        "        # The same index the embedded gateway answers; anything unrouted is a 404.",
-        f"        location = / {{ if ($request_method !~ ^(GET|HEAD)$) {{ return 405; }} "
+        "        # The web client (runtime/web.py), the gateway's index, and a 404 for anything unrouted.",
+        *_web_locations(target),
+        f"        location = {gateway.INDEX_PATH} {{ if ($request_method !~ ^(GET|HEAD)$) {{ return 405; }} "
         f"default_type application/json; add_header X-Request-ID $correlation_id always; "
         f"return 200 {_index()}; }}",
         f"        location / {{ {_answer(NOT_FOUND)} }}",
+        f"        location @not_found {{ {_answer(NOT_FOUND)} }}",
         f"        location @forbidden {{ {_answer(FORBIDDEN)} }}",
         f"        location @too_large {{ {_answer(TOO_LARGE)} }}",
         f"        location @unavailable {{ {_answer(UNAVAILABLE, RETRY_AFTER)} }}",
@@ -356,6 +395,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--internal-deny", action="append", metavar="CIDR",
                         help="addresses refused /internal/ before the allow list (replaces the preset's)")
     parser.add_argument("--listen", type=int, help="the port nginx listens on (default 8000)")
+    parser.add_argument("--web-root", help="the folder holding the web client (default /usr/share/gouwuhao/web)")
     parser.add_argument("--configmap", metavar="NAME", help="wrap the config in a Kubernetes ConfigMap")
     parser.add_argument("--namespace", default="gouwuhao", help="the ConfigMap's namespace")
     args = parser.parse_args(argv)
@@ -370,6 +410,8 @@ def main(argv: list[str] | None = None) -> None:
         changes["internal_deny"] = tuple(args.internal_deny)
     if args.listen is not None:
         changes["listen"] = args.listen
+    if args.web_root is not None:
+        changes["web_root"] = args.web_root
     target = replace(target, **changes)
     conf = render(target)
     sys.stdout.write(configmap(conf, args.configmap, args.namespace) if args.configmap else conf)

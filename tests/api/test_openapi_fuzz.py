@@ -16,7 +16,7 @@ from flask import Response
 from hypothesis import HealthCheck, given, settings
 from werkzeug.test import Client
 
-from runtime.demo import DEMO_PASSWORD, seed
+from runtime.demo import DEMO_PASSWORD, SMALL, seed
 from runtime.embedded import Platform
 from tests.conftest import make_config
 
@@ -26,7 +26,7 @@ SERVICE_NAMES = ("catalog", "shop", "order", "ranking")
 @pytest.fixture(scope="module")
 def demo_platform():
     platform = Platform(make_config(Path(tempfile.mkdtemp()) / "data")).start()
-    seed(platform)
+    seed(platform, scale=SMALL)
     yield platform
     platform.stop(drain=False)
 

@@ -30,7 +30,7 @@ sys.addaudithook(_audit)
 
 def test_the_embedded_platform_opens_no_connection_to_server_ports(tmp_path):
     global _recording
-    from runtime.demo import seed
+    from runtime.demo import SMALL, seed
     from runtime.embedded import Platform, wait_settled
     config = load({"GWH_DATA_DIR": str(tmp_path / "data"), "GWH_DEMO_DATA": "1"})
     assert config.bus_url == "memory://" and config.redis_url == "" and config.database_urls == {}
@@ -39,12 +39,13 @@ def test_the_embedded_platform_opens_no_connection_to_server_ports(tmp_path):
     try:
         platform = Platform(config).start()
         try:
-            assert seed(platform) is True
+            assert seed(platform, scale=SMALL) is True
             wait_settled(platform)
             from flask import Response
             from werkzeug.test import Client
             client = Client(platform.gateway, Response)
-            assert client.get("/api/catalog/products").json["total"] == 9
+            # Every demo product, less the three the demo's brand delisted.
+            assert client.get("/api/catalog/products").json["total"] == SMALL.brands * SMALL.products_per_brand - 3
             assert client.get("/health").status_code == 200
         finally:
             platform.stop()
@@ -66,7 +67,7 @@ def _free_port() -> int:
 def test_make_run_serves_on_its_port_and_drains_on_sigterm(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GWH_")}
-    env.update(GWH_PORT=str(port), GWH_DATA_DIR=str(tmp_path / "data"), GWH_DEMO_DATA="1")
+    env.update(GWH_PORT=str(port), GWH_DATA_DIR=str(tmp_path / "data"), GWH_DEMO_DATA="1", GWH_DEMO_SCALE="small")
     root = Path(__file__).resolve().parents[2]
     # The output goes to a file, read at the end: an unread pipe fills up (a line per request
     # and per event) and would stop the server mid-test.
@@ -88,7 +89,11 @@ def test_make_run_serves_on_its_port_and_drains_on_sigterm(tmp_path):
             time.sleep(0.3)
         assert health is not None and health.status_code == 200, health and health.text
         assert set(health.json()["services"]) == {"catalog", "shop", "order", "ranking"}
-        assert requests.get(f"{base}/api/catalog/products", timeout=5).json()["total"] == 9
+        from runtime.demo import SMALL
+        assert requests.get(f"{base}/api/catalog/products", timeout=5).json()["total"] == \
+            SMALL.brands * SMALL.products_per_brand - 3
+        page = requests.get(f"{base}/s/anyone", timeout=5)  # the web client, at a shared shop link
+        assert page.status_code == 200 and '<script type="module" src="/static/app.js">' in page.text
         assert requests.get(f"{base}/openapi/shop.json", timeout=5).status_code == 200
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

@@ -114,6 +114,16 @@ class Route:
     body: str | None = None
     content_type: str | None = None
     access: tuple[tuple[str, str], ...] = ()  # ("allow"|"deny", address), in order
+    root: str | None = None      # a static location: files under this folder
+    try_files: tuple[str, ...] = ()
+    error_pages: tuple[tuple[str, ...], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # add_header name, value
+
+    def file_for(self, path: str) -> str | None:
+        """The file a static location serves for a path: try_files' first entry, or the path."""
+        if self.root is None:
+            return None
+        return self.try_files[0] if self.try_files else path
 
     def admits(self, client: str) -> bool:
         """nginx's access module: the first rule whose address covers the client decides."""
@@ -138,8 +148,11 @@ class Router:
 
 
 def _route(location: Directive, name: str) -> Route:
-    upstream = uri = status = body = content_type = None
+    upstream = uri = status = body = content_type = root = None
     access: list[tuple[str, str]] = []
+    try_files: tuple[str, ...] = ()
+    error_pages: list[tuple[str, ...]] = []
+    headers: list[tuple[str, str]] = []
     for d in location.block or []:
         if d.name == "proxy_pass":
             target = d.args[0]
@@ -153,7 +166,16 @@ def _route(location: Directive, name: str) -> Route:
             access.append((d.name, d.args[0]))
         elif d.name == "default_type":
             content_type = d.args[0]
-    return Route(name, upstream, uri, status, body, content_type, tuple(access))
+        elif d.name == "root":
+            root = d.args[0]
+        elif d.name == "try_files":
+            try_files = tuple(d.args)
+        elif d.name == "error_page":
+            error_pages.append(tuple(d.args))
+        elif d.name == "add_header":
+            headers.append((d.args[0], d.args[1]))
+    return Route(name, upstream, uri, status, body, content_type, tuple(access), root, try_files,
+                 tuple(error_pages), tuple(headers))
 
 
 def router(server: Directive) -> Router:

@@ -147,6 +147,7 @@ def test_compose_gateway_serves_the_rendered_conf_on_8000_and_its_upstreams_exis
     assert gateway["image"].startswith("nginx:")
     assert gateway["ports"] == ["8000:8000"]
     assert "./nginx/gouwuhao.conf:/etc/nginx/gouwuhao.conf:ro" in gateway["volumes"]
+    assert f"../web:{render.COMPOSE.web_root}:ro" in gateway["volumes"]  # the web client
     assert gateway["entrypoint"] == ["nginx", "-c", "/etc/nginx/gouwuhao.conf"]
     for upstream, address in render.COMPOSE.hosts.items():
         host, port = address.split(":")
@@ -282,6 +283,11 @@ def test_k8s_gateway_runs_the_rendered_config_and_reaches_every_upstream_service
     assert service["spec"]["selector"].items() <= gateway["spec"]["template"]["metadata"]["labels"].items()
     # Keeps client addresses, which the /internal/ allow list depends on.
     assert service["spec"]["externalTrafficPolicy"] == "Local"
+    # The web client: copied from the application image into the volume nginx serves.
+    [copy] = gateway["spec"]["template"]["spec"]["initContainers"]
+    assert copy["image"] == IMAGE and "/app/web/" in copy["command"][-1]
+    assert {m["name"]: m["mountPath"] for m in copy["volumeMounts"]} == {"web": "/web"}
+    assert mounts["web"] == render.K8S.web_root and "emptyDir" in volumes["web"]
 
 
 def test_k8s_health_app_asks_every_service_through_its_service_name(objects):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import mimetypes
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ import pytest
 from deploy.nginx import render
 from tests.unit.deploy import nginxconf
 
+WEB = Path(__file__).resolve().parents[3] / "web"
 NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None)
 
 
@@ -108,7 +110,7 @@ def live_gateway(runtime_dir):
     # Like compose: the cluster network is allowed, one address inside it (there the bridge
     # gateway, here 127.0.0.2) stands for the outside.
     target = local_target(render.COMPOSE, runtime_dir, ports, listen=listen,
-                          internal_allow=("127.0.0.0/8",), internal_deny=("127.0.0.2",))
+                          internal_allow=("127.0.0.0/8",), internal_deny=("127.0.0.2",), web_root=str(WEB))
     conf = runtime_dir / "gouwuhao.conf"
     conf.write_text(render.render(target))
     access_log = runtime_dir / "access.log"
@@ -150,12 +152,22 @@ def test_a_live_nginx_routes_the_way_the_parsed_config_says(live_gateway):
     port, access_log = live_gateway
     router = nginxconf.router(nginxconf.server_of(nginxconf.parse(render.render())))
     from tests.unit.deploy.test_nginx_render import SAMPLE_PATHS
-    for path in [*SAMPLE_PATHS, "/", "/health", "/health/catalog/ready"]:
+    for path in [*SAMPLE_PATHS, "/health", "/health/catalog/ready"]:
         route = router.route(path)
         if route.upstream == "ranking" or route.access:
             continue  # ranking is down here, and /internal is checked below
-        status, ctype, _, body = request(port, "GET", path)
-        if route.upstream is not None:
+        status, ctype, headers, body = request(port, "GET", path)
+        if route.root is not None:
+            # The web client's files, with the type a browser needs to run a module.
+            served = WEB / route.file_for(path).lstrip("/")
+            if served.is_file():
+                assert (status, body) == (200, served.read_bytes()), path
+                assert ctype.split(";")[0] == mimetypes.guess_type(served.name)[0].replace(
+                    "application/javascript", "text/javascript"), path
+                assert headers["X-Content-Type-Options"] == "nosniff"
+            else:
+                assert (status, ctype, json.loads(body)["status"]) == (404, "application/problem+json", 404), path
+        elif route.upstream is not None:
             assert status == 200, path
             echoed = json.loads(body)
             assert (echoed["upstream"], echoed["path"]) == (route.upstream, route.uri or path)

@@ -37,7 +37,11 @@ SAMPLE_PATHS = [
     "/internal/catalog/events", "/internal/shop/events", "/internal/order/events", "/internal/ranking/events",
     "/internal/catalogue/events", "/internal/", "/internal",
     "/api", "/api/", "/apix", "/healthz", "/health/", "/health/live", "/favicon.ico", "/API/orders",
+    # The web client: the page, a shared shop link, its files, a missing file, near misses.
+    "/", "/s/m-1", "/s/", "/static/app.js", "/static/style.css", "/static/img/logo.svg",
+    "/static/nope.js", "/sx/m-1", "/staticx/app.js",
 ]
+WEB = ROOT / "web"
 
 
 def parsed(text: str) -> nginxconf.Router:
@@ -86,12 +90,12 @@ def test_nginx_picks_the_service_that_service_for_picks(router, path):
     assert route is not None, "the catch-all location / must answer every path"
     if route.upstream is None:
         assert service_for(path) is None
-        assert route.status in (200, 404)
+        assert route.status in (200, 404) or route.root is not None  # an answer, or the web client
     else:
         assert route.upstream == service_for(path)
 
 
-@pytest.mark.parametrize("path", [*SAMPLE_PATHS, "/", GATEWAY_HEALTH, "/health/catalog/ready",
+@pytest.mark.parametrize("path", [*SAMPLE_PATHS, GATEWAY_HEALTH, "/health/catalog/ready",
                                   "/health/ranking/live", "/health/payments/ready", "/health/shop/status"])
 def test_nginx_answers_like_the_embedded_gateway(router, path):
     """Each service is an echo app here; whoever answers in the embedded mode must be the
@@ -104,9 +108,21 @@ def test_nginx_answers_like_the_embedded_gateway(router, path):
 
     embedded = Client(Gateway({name: echo(name) for name in SERVICES})).get(path)
     route = router.route(path)
-    body = embedded.get_json()
+    body = embedded.get_json(silent=True)
     if path == GATEWAY_HEALTH:
         assert route.upstream == render.HEALTH_UPSTREAM and set(body["services"]) == set(SERVICES)
+    elif route.root is not None:
+        # A static location: nginx serves the file the embedded gateway serves, or, when it
+        # is missing, the same problem+json 404 through its error page.
+        assert route.root == render.COMPOSE.web_root
+        served = WEB / route.file_for(path).lstrip("/")
+        if served.is_file():
+            assert embedded.status_code == 200 and embedded.data == served.read_bytes()
+        else:
+            assert ("404", "@not_found") in route.error_pages and embedded.status_code == 404
+            missing = router.named["@not_found"]
+            assert (missing.status, missing.content_type) == (404, embedded.mimetype)
+            assert {**json.loads(missing.body), "detail": None} == {**body, "detail": None}
     elif route.upstream is not None:
         assert body == {"service": route.upstream, "path": route.uri or path}
     else:
