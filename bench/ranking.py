@@ -73,11 +73,13 @@ class RankingBench:
 
     def __init__(self, redis_url: str):
         from runtime.embedded import Platform
+        from shared.config import Config
         from tests.conftest import make_config
         self.client = redis.Redis.from_url(redis_url)
         self.client.flushdb()
         self.data_dir = scratch("ranking")
-        config = make_config(self.data_dir, redis_url=redis_url)
+        # The board refreshes as configured by default, not on every read as in the tests.
+        config = make_config(self.data_dir, redis_url=redis_url, board_refresh=Config().board_refresh)
         self.platform = Platform(config, services=("ranking",))
         parts = self.platform["ranking"]
         self.dispatch = parts.consumer.dispatch
