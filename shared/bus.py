@@ -17,12 +17,13 @@ so it behaves the same on the in-memory transport.
 """
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -32,6 +33,17 @@ from shared.events import CATALOGUE, Event, InvalidEvent, correlation_id_var, pa
 log = logging.getLogger("gwh.bus")
 
 ATTEMPT_HEADER = "x-gwh-attempt"
+# How long a batch waits for the broker's confirms before it counts as not confirmed.
+CONFIRM_TIMEOUT = 10.0
+
+
+class PartlyPublished(Exception):
+    """A batch failed after the broker confirmed its first `confirmed` messages."""
+
+    def __init__(self, confirmed: int, cause: BaseException):
+        super().__init__(f"{confirmed} confirmed, then {type(cause).__name__}: {cause}")
+        self.confirmed = confirmed
+        self.cause = cause
 
 
 class Subscriptions:
@@ -99,6 +111,10 @@ class Bus:
         self._publish_lock = threading.Lock()
         self._publish_conn: Connection | None = None
         self._producer: Producer | None = None
+        # A channel of the publishing connection in confirm mode, for batches (see
+        # publish_batch), and the delivery tag the broker gave its last message.
+        self._batch_channel = None
+        self._batch_tag = 0
 
     @classmethod
     def from_config(cls, config) -> "Bus":
@@ -161,15 +177,108 @@ class Bus:
         """Publish one event envelope; returns only once the broker confirmed it."""
         self._publish_raw(envelope, exchange=self.exchange, routing_key=envelope["type"])
 
+    def publish_batch(self, envelopes: Sequence[dict[str, Any]]) -> int:
+        """Publish envelopes in order, then wait once for the broker to confirm them all.
+
+        Returns how many were published (all of them). If the broker nacks one, or the
+        connection fails, or the confirms do not come within CONFIRM_TIMEOUT, raises
+        PartlyPublished with how many of the first ones it confirmed: only those may be
+        counted as sent; the rest go again (a consumer absorbs a duplicate).
+
+        kombu's confirm_publish waits for each message's confirm before the next one; on
+        RabbitMQ that round trip is the whole cost of publishing, so a batch sends every
+        message first and collects the confirms (each names a delivery tag, or every tag up
+        to it when `multiple`) as they come back.
+        """
+        if not envelopes:
+            return 0
+        if self.in_memory:
+            # Nothing to confirm in memory: a put is done when it returns.
+            for done, envelope in enumerate(envelopes):
+                try:
+                    self.publish(envelope)
+                except Exception as exc:
+                    raise PartlyPublished(done, exc) from exc
+            return len(envelopes)
+        with self._publish_lock:
+            confirmed = 0
+            try:
+                channel = self._confirming_channel()
+                first = self._batch_tag + 1
+                for envelope in envelopes:
+                    channel._basic_publish(self._message(envelope), exchange=self.exchange.name,
+                                           routing_key=envelope["type"])
+                    self._batch_tag += 1
+                acked = self._await_confirms(channel, first, self._batch_tag)
+                while first + confirmed in acked:
+                    confirmed += 1
+                if confirmed < len(envelopes):
+                    raise RuntimeError(f"the broker refused (nacked) message {confirmed + 1} of the batch")
+                return confirmed
+            except Exception as exc:
+                self._reset_publisher()
+                raise PartlyPublished(confirmed, exc) from exc
+
+    @staticmethod
+    def _message(envelope: dict[str, Any]):
+        from amqp import Message
+        # What kombu's Producer would send for a JSON body: consumers decode it alike.
+        return Message(json.dumps(envelope), content_type="application/json", content_encoding="utf-8",
+                       delivery_mode=2, application_headers={})
+
+    def _confirming_channel(self):
+        self._ensure_publisher()
+        if self._batch_channel is None:
+            channel = self._publish_conn.channel()
+            channel.confirm_select()
+            self._batch_channel, self._batch_tag = channel, 0
+        return self._batch_channel
+
+    def _await_confirms(self, channel, first: int, last: int) -> set[int]:
+        """The delivery tags in first..last the broker acked, once it answered for every one
+        of them (an ack or a nack: a nack may come before the acks of earlier messages,
+        which wait for the disk) or CONFIRM_TIMEOUT passed."""
+        acked: set[int] = set()
+        nacked: set[int] = set()
+        wanted = range(first, last + 1)
+
+        def answered(into: set[int]) -> Callable[[int, bool], None]:
+            def on_answer(tag: int, multiple: bool) -> None:
+                into.update(range(first, tag + 1) if multiple else (tag,))
+            return on_answer
+
+        on_ack, on_nack = answered(acked), answered(nacked)
+        channel.events["basic_ack"].add(on_ack)
+        channel.events["basic_nack"].add(on_nack)
+        try:
+            deadline = time.monotonic() + CONFIRM_TIMEOUT
+            while not all(tag in acked or tag in nacked for tag in wanted):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    self._publish_conn.drain_events(timeout=min(remaining, 1.0))
+                except socket.timeout:
+                    pass
+        finally:
+            channel.events["basic_ack"].discard(on_ack)
+            channel.events["basic_nack"].discard(on_nack)
+        # A multiple ack never confirms a tag the broker nacked on its own.
+        return acked - nacked
+
+    def _ensure_publisher(self) -> None:
+        if self._producer is None:
+            conn = self.connect()
+            conn.ensure_connection(max_retries=1)
+            self._publish_conn = conn
+            self._producer = Producer(conn.channel())
+            self._batch_channel, self._batch_tag = None, 0
+
     def _publish_raw(self, body: Any, *, exchange: Exchange | str, routing_key: str,
                      headers: dict | None = None) -> None:
         with self._publish_lock:
             try:
-                if self._producer is None:
-                    conn = self.connect()
-                    conn.ensure_connection(max_retries=1)
-                    self._publish_conn = conn
-                    self._producer = Producer(conn.channel())
+                self._ensure_publisher()
                 self._producer.publish(body, exchange=exchange, routing_key=routing_key,
                                        serializer="json", delivery_mode=2, headers=headers or {},
                                        retry=False)
@@ -179,6 +288,7 @@ class Bus:
 
     def _reset_publisher(self) -> None:
         conn, self._publish_conn, self._producer = self._publish_conn, None, None
+        self._batch_channel, self._batch_tag = None, 0
         if conn is not None:
             try:
                 conn.release()

@@ -1,6 +1,9 @@
 """The outbox relay: publishes what units of work wrote to the outbox, in order.
 
-An event is marked sent only after the broker confirmed it. While the broker is down the
+An event is marked sent only after the broker confirmed it. A batch of pending events is
+published at once and its confirms awaited together (Bus.publish_batch), not one round
+trip per event; when the broker fails mid-batch, the events it confirmed before the
+failure are marked sent and the rest wait for the next try. While the broker is down the
 relay backs off and the events wait in the table; they go out when it is back. A crash
 between the confirm and the mark sends an event twice, never zero times: consumers are
 idempotent. Several relays on one PostgreSQL database share the work (SKIP LOCKED).
@@ -14,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from shared.bus import Bus
+from shared.bus import Bus, PartlyPublished
 from shared.clock import utcnow
 from shared.db import Database
 
@@ -80,17 +83,15 @@ class OutboxRelay:
         return len(sent)
 
     def _publish(self, rows) -> list[int]:
-        """Publish rows in order; stop at the first failure and keep the ones confirmed."""
-        sent: list[int] = []
+        """Publish rows in order as one batch, confirmed together; on a failure keep the
+        ones the broker confirmed before it (the first ones) and remember the error."""
         self._error = None
-        for seq, envelope in rows:
-            try:
-                self.bus.publish(json.loads(envelope))
-            except Exception as exc:
-                self._error = exc
-                break
-            sent.append(seq)
-        return sent
+        try:
+            self.bus.publish_batch([json.loads(envelope) for _, envelope in rows])
+        except PartlyPublished as exc:
+            self._error = exc.cause
+            return [seq for seq, _ in rows[:exc.confirmed]]
+        return [seq for seq, _ in rows]
 
     def run(self) -> None:
         backoff = self.interval
