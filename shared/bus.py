@@ -34,7 +34,8 @@ log = logging.getLogger("gwh.bus")
 
 ATTEMPT_HEADER = "x-gwh-attempt"
 # How long a batch waits for the broker's confirms before it counts as not confirmed.
-CONFIRM_TIMEOUT = 10.0
+# (kombu's one-by-one confirm waits without a limit; a loaded broker can take seconds.)
+CONFIRM_TIMEOUT = 30.0
 
 
 class PartlyPublished(Exception):
@@ -93,6 +94,32 @@ def transient_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+class Confirms:
+    """The broker's answers (acks, nacks) to the messages of the batch being published, by
+    delivery tag. `multiple` answers for every tag of the batch up to it still waiting."""
+
+    def __init__(self):
+        self.first = 1
+        self.acked: set[int] = set()
+        self.nacked: set[int] = set()
+
+    def expect_from(self, first: int) -> None:
+        """A new batch starts at tag `first`; the answers to earlier ones are done with."""
+        self.first = first
+        self.acked.clear()
+        self.nacked.clear()
+
+    def answered(self, into: set[int]) -> Callable[[int, bool], None]:
+        def on_answer(tag: int, multiple: bool) -> None:
+            if multiple:
+                into.update(t for t in range(self.first, tag) if t not in self.acked and t not in self.nacked)
+            into.add(tag)
+        return on_answer
+
+    def answered_all(self, first: int, last: int) -> bool:
+        return all(tag in self.acked or tag in self.nacked for tag in range(first, last + 1))
+
+
 class Bus:
     """Connections, the topology, and publishing for one exchange on one broker."""
 
@@ -115,6 +142,7 @@ class Bus:
         # publish_batch), and the delivery tag the broker gave its last message.
         self._batch_channel = None
         self._batch_tag = 0
+        self._confirms = Confirms()
 
     @classmethod
     def from_config(cls, config) -> "Bus":
@@ -205,15 +233,18 @@ class Bus:
             try:
                 channel = self._confirming_channel()
                 first = self._batch_tag + 1
+                self._confirms.expect_from(first)
                 for envelope in envelopes:
                     channel._basic_publish(self._message(envelope), exchange=self.exchange.name,
                                            routing_key=envelope["type"])
                     self._batch_tag += 1
-                acked = self._await_confirms(channel, first, self._batch_tag)
+                acked, nacked = self._await_confirms(first, self._batch_tag)
                 while first + confirmed in acked:
                     confirmed += 1
                 if confirmed < len(envelopes):
-                    raise RuntimeError(f"the broker refused (nacked) message {confirmed + 1} of the batch")
+                    refused = "refused (nacked)" if first + confirmed in nacked else \
+                        f"did not confirm within {CONFIRM_TIMEOUT:.0f} s"
+                    raise RuntimeError(f"the broker {refused} message {confirmed + 1} of the batch")
                 return confirmed
             except Exception as exc:
                 self._reset_publisher()
@@ -231,40 +262,28 @@ class Bus:
         if self._batch_channel is None:
             channel = self._publish_conn.channel()
             channel.confirm_select()
+            # Listen from the start: py-amqp reads frames while publishing (it checks for
+            # a connection.blocked), so the first confirms may come before the last publish.
+            channel.events["basic_ack"].add(self._confirms.answered(self._confirms.acked))
+            channel.events["basic_nack"].add(self._confirms.answered(self._confirms.nacked))
             self._batch_channel, self._batch_tag = channel, 0
         return self._batch_channel
 
-    def _await_confirms(self, channel, first: int, last: int) -> set[int]:
-        """The delivery tags in first..last the broker acked, once it answered for every one
-        of them (an ack or a nack: a nack may come before the acks of earlier messages,
-        which wait for the disk) or CONFIRM_TIMEOUT passed."""
-        acked: set[int] = set()
-        nacked: set[int] = set()
-        wanted = range(first, last + 1)
-
-        def answered(into: set[int]) -> Callable[[int, bool], None]:
-            def on_answer(tag: int, multiple: bool) -> None:
-                into.update(range(first, tag + 1) if multiple else (tag,))
-            return on_answer
-
-        on_ack, on_nack = answered(acked), answered(nacked)
-        channel.events["basic_ack"].add(on_ack)
-        channel.events["basic_nack"].add(on_nack)
-        try:
-            deadline = time.monotonic() + CONFIRM_TIMEOUT
-            while not all(tag in acked or tag in nacked for tag in wanted):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                try:
-                    self._publish_conn.drain_events(timeout=min(remaining, 1.0))
-                except socket.timeout:
-                    pass
-        finally:
-            channel.events["basic_ack"].discard(on_ack)
-            channel.events["basic_nack"].discard(on_nack)
-        # A multiple ack never confirms a tag the broker nacked on its own.
-        return acked - nacked
+    def _await_confirms(self, first: int, last: int) -> tuple[set[int], set[int]]:
+        """The delivery tags in first..last the broker acked and nacked, once it answered
+        for every one of them (an ack or a nack: a nack may come before the acks of
+        earlier messages, which wait for the disk) or CONFIRM_TIMEOUT passed."""
+        confirms = self._confirms
+        deadline = time.monotonic() + CONFIRM_TIMEOUT
+        while not confirms.answered_all(first, last):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                self._publish_conn.drain_events(timeout=min(remaining, 1.0))
+            except socket.timeout:
+                pass
+        return confirms.acked - confirms.nacked, set(confirms.nacked)
 
     def _ensure_publisher(self) -> None:
         if self._producer is None:

@@ -30,3 +30,18 @@ def test_a_batch_that_fails_midway_marks_only_what_went_out_before_the_failure(t
     assert svc["relay"].flush() == 2
     svc["consumer"].pump()
     assert svc["recorded"]() == ids
+
+
+def test_confirms_count_a_multiple_answer_only_for_the_tags_still_waiting():
+    from shared.bus import Confirms
+    confirms = Confirms()
+    confirms.expect_from(11)
+    ack, nack = confirms.answered(confirms.acked), confirms.answered(confirms.nacked)
+    nack(13, False)            # a nack may come before the acks of earlier messages
+    ack(15, True)              # every tag up to 15 still waiting: 11, 12, 14, 15
+    assert (confirms.acked, confirms.nacked) == ({11, 12, 14, 15}, {13})
+    assert not confirms.answered_all(11, 16)
+    nack(16, True)
+    assert confirms.answered_all(11, 16) and confirms.nacked == {13, 16}
+    confirms.expect_from(17)
+    assert confirms.acked == confirms.nacked == set()
