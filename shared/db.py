@@ -96,6 +96,11 @@ class Database:
         self._create_lock = threading.Lock()
 
     @property
+    def outbox_channel(self) -> str:
+        """The PostgreSQL notification channel a commit with events signals."""
+        return f"gwh_outbox_{self.producer}"
+
+    @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
@@ -120,6 +125,10 @@ class Database:
         with self.engine.begin() as conn:
             uow.conn = conn
             yield uow
+            if uow.emitted and self.dialect == "postgresql":
+                # Delivered at commit, to the relays of every process on this database
+                # (shared.outbox listens): the API's events go out at once, not at a poll.
+                conn.execute(text(f"NOTIFY {self.outbox_channel}"))
         if uow.emitted:
             for wake in self.on_events_committed:
                 wake()

@@ -7,6 +7,10 @@ failure are marked sent and the rest wait for the next try. While the broker is 
 relay backs off and the events wait in the table; they go out when it is back. A crash
 between the confirm and the mark sends an event twice, never zero times: consumers are
 idempotent. Several relays on one PostgreSQL database share the work (SKIP LOCKED).
+
+A relay wakes when its own process commits events, and on PostgreSQL when any process
+does (LISTEN/NOTIFY on `gwh_outbox_<service>`); it polls every `interval` only as the
+fallback for a lost notification or a lost listening connection.
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from shared.clock import utcnow
 from shared.db import Database
 
 log = logging.getLogger("gwh.outbox")
+# How often the commit listener looks up from its connection to see if it should stop.
+LISTEN_CHECK = 1.0
 
 
 class OutboxRelay:
@@ -32,6 +38,7 @@ class OutboxRelay:
         self.batch = batch
         self.published = 0
         self.last_error: str | None = None
+        self.listening = False
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._flush_lock = threading.Lock()
@@ -94,6 +101,8 @@ class OutboxRelay:
         return [seq for seq, _ in rows]
 
     def run(self) -> None:
+        if self.db.dialect == "postgresql":
+            threading.Thread(target=self._listen, name=f"{self.db.producer}-outbox-listen", daemon=True).start()
         backoff = self.interval
         while not self._stop.is_set():
             self._wakeup.wait(backoff)
@@ -110,6 +119,32 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stop.set()
         self._wakeup.set()
+
+    def _listen(self) -> None:
+        """Wake the relay whenever a process commits events to this database (the unit of
+        work NOTIFYs at commit): in the cluster mode the API commits and the worker relays,
+        and a hop should not wait for the worker's next poll. The poll stays the fallback
+        while this connection is down."""
+        import psycopg
+        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {self.db.outbox_channel}")
+                    self.listening = True
+                    backoff = 0.5
+                    self.wake()  # anything committed while no one listened
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=LISTEN_CHECK):
+                            self.wake()
+            except Exception as exc:
+                log.warning("outbox of %s: no commit notifications (%s); polling every %.1fs",
+                            self.db.producer, exc, self.interval)
+            finally:
+                self.listening = False
+            self._stop.wait(backoff)
+            backoff = min(backoff * 2, 10.0)
 
 
 def history(db: Database, *, after: int = 0, types: list[str] | None = None, limit: int = 1000) -> list[dict[str, Any]]:
