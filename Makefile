@@ -31,6 +31,7 @@ integration: install
 	$(PY) -m pytest -m integration
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) -m bench
 
 # Regenerate the nginx configs from the route table (a test checks they agree).

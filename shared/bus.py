@@ -160,7 +160,10 @@ class Bus:
 
     def connect(self) -> Connection:
         if self.in_memory:
-            return Connection(self.url, transport_options={"polling_interval": self.polling_interval})
+            # kombu's memory transport, but its consumers wait for a put instead of polling.
+            from shared import memory_transport
+            return Connection(self.url, transport=memory_transport.Transport,
+                              transport_options={"polling_interval": max(self.polling_interval, 1.0)})
         # confirm_publish: basic_publish waits for the broker's ack and raises on a nack, so
         # the outbox marks an event sent only once the broker has taken it.
         return Connection(self.url, heartbeat=self.heartbeat, connect_timeout=5,
