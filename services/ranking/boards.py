@@ -22,7 +22,7 @@ from shared.errors import NotFound
 
 from services.ranking.domain import (
     BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Stats, Tier, Viewer, board_rank, community,
-    friend_board, next_tier, public_board, tier_for,
+    friend_board, next_tier, public_board, rank_on, tier_for,
 )
 from services.ranking.store import RankingStore, Standing
 
@@ -141,5 +141,7 @@ class Boards:
 
     def community(self, viewer: Viewer) -> Community:
         me, friends = self._me_and_friends(viewer)
-        board = self.influence(COMMUNITY_BOARD_SIZE)
-        return community(viewer, me, friends, board, self.rank_of(viewer.member_id))
+        # The viewer's rank from the same built TOP 300 as the ten lines shown with it, so
+        # the page agrees with itself (and needs no more round trips to Redis).
+        board = self._board().placings
+        return community(viewer, me, friends, board[:COMMUNITY_BOARD_SIZE], rank_on(board, viewer.member_id))

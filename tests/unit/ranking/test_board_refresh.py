@@ -75,3 +75,17 @@ def test_the_community_page_keeps_each_viewers_stats_on_a_shared_board(client, c
                    for line in client.get("/api/ranking/community", headers=bearer("zoe")).json["board"]}
     assert as_wei["lin"]["stats"] == {"sales_cents_30d": 50_000, "visitors_30d": 0}
     assert "stats" not in as_wei["mei"] and "stats" not in as_stranger["lin"] and "stats" not in as_stranger["mei"]
+
+
+def test_the_community_page_ranks_the_viewer_on_the_board_it_shows(client, clock, events, deliver):
+    deliver(events.paid("o1", "b", "lin", 50_000), events.paid("o2", "b", "mei", 20_000))
+
+    def page():
+        body = client.get("/api/ranking/community", headers=bearer("mei")).json
+        return [line["member_id"] for line in body["board"]], body["me"]["rank"]
+
+    assert page() == (["lin", "mei"], 2)
+    deliver(events.paid("o3", "b", "mei", 90_000))
+    assert page() == (["lin", "mei"], 2)      # the board built before, and a rank that agrees with it
+    clock.advance(seconds=REFRESH)
+    assert page() == (["mei", "lin"], 1)
