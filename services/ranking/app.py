@@ -40,7 +40,8 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     # shared consumer treats redis' connection, timeout and cluster-down errors as transient.
     consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer))
     context = ServiceContext(name=NAME, config=config, clock=clock,
-                             extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store, refresh=config.board_refresh, clock=clock),
+                             extras={"store": ranking_store, "scorer": scorer,
+                                     "boards": Boards(ranking_store, refresh=config.board_refresh, clock=clock),
                                      "redis": client})
     parts_ref: dict[str, ServiceParts] = {}
     checks = {"redis": ranking_store.ping, "bus": bus.ping,

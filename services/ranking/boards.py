@@ -21,8 +21,8 @@ from typing import Callable
 from shared.errors import NotFound
 
 from services.ranking.domain import (
-    BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Stats, Tier, Viewer, board_rank, community,
-    friend_board, next_tier, public_board, rank_on, tier_for,
+    BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Stats, Tier,
+    Viewer, board_rank, community, friend_board, next_tier, public_board, rank_on, tier_for,
 )
 from services.ranking.store import RankingStore, Standing
 

@@ -70,7 +70,8 @@ def test_the_community_page_keeps_each_viewers_stats_on_a_shared_board(client, c
             events.privacy("lin", stats="friends"), events.privacy("mei", stats="nobody"),
             events.befriended("lin", "wei"))
     clock.advance(seconds=REFRESH)
-    as_wei = {line["member_id"]: line for line in client.get("/api/ranking/community", headers=bearer("wei")).json["board"]}
+    as_wei = {line["member_id"]: line
+              for line in client.get("/api/ranking/community", headers=bearer("wei")).json["board"]}
     as_stranger = {line["member_id"]: line
                    for line in client.get("/api/ranking/community", headers=bearer("zoe")).json["board"]}
     assert as_wei["lin"]["stats"] == {"sales_cents_30d": 50_000, "visitors_30d": 0}
