@@ -107,7 +107,7 @@ class Boards:
 
     def _read_board(self, limit: int) -> list[Placing]:
         rows = self.store.board_slice(limit)
-        standings = self.store.standings(member for member, _ in rows)
+        standings = self.store.board_standings(member for member, _ in rows)
         contenders = []
         for member_id, score in rows:
             known = standings.get(member_id)
