@@ -222,15 +222,15 @@ def write_dated(results: Results, n: int) -> None:
     latencies = results.data.get("latencies", {})
     board = {k: v for k, v in latencies.items() if k.startswith("TOP 300") or k.startswith("order")}
     if board:
-        drawn["Latency: the TOP 300 board and orders end to end"] = charts.latency_distribution(
+        drawn["Chart: latency of the TOP 300 board and of orders end to end"] = charts.latency_distribution(
             board, RESULTS_DIR / f"{stem}-latency.png", "TOP 300 board reads and orders end to end").name
     hops = {k: v for k, v in latencies.items() if k.startswith("hop")}
     if hops:
-        drawn["Latency: a hop between services"] = charts.latency_distribution(
+        drawn["Chart: latency of a hop between services"] = charts.latency_distribution(
             hops, RESULTS_DIR / f"{stem}-hop.png", "A hop between services, RabbitMQ + PostgreSQL").name
     workers = results.data.get("ranking_ingestion_by_workers")
     if workers:
-        drawn["Ranking ingestion by worker count"] = charts.ingestion_by_workers(
+        drawn["Chart: ranking ingestion by worker count"] = charts.ingestion_by_workers(
             workers, RESULTS_DIR / f"{stem}-ingestion.png", "Ranking: events applied on Redis").name
     (RESULTS_DIR / f"{stem}.md").write_text(report.full_report(results, n, drawn))
     print(f"results: {RESULTS_DIR / stem}.json, {RESULTS_DIR / stem}.md", file=sys.stderr)
