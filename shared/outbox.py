@@ -120,17 +120,20 @@ class OutboxRelay:
         self._stop.set()
         self._wakeup.set()
 
+    def listen_url(self) -> str:
+        """Where the commit listener connects: the relay's own database."""
+        return self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     def _listen(self) -> None:
         """Wake the relay whenever a process commits events to this database (the unit of
         work NOTIFYs at commit): in the cluster mode the API commits and the worker relays,
         and a hop should not wait for the worker's next poll. The poll stays the fallback
         while this connection is down."""
         import psycopg
-        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         backoff = 0.5
         while not self._stop.is_set():
             try:
-                with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(self.listen_url(), autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {self.db.outbox_channel}")
                     self.listening = True
                     backoff = 0.5

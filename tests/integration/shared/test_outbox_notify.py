@@ -61,3 +61,16 @@ def test_events_committed_before_the_relay_listened_go_out_when_it_starts(sides)
     assert worker["recorded"]() == waiting
     worker["relay"].stop()
     thread.join(10)
+
+
+def test_without_notifications_the_relay_still_polls(sides):
+    api, worker = sides
+    # The listening connection cannot be made (nothing listens on port 1): only the poll is left.
+    worker["relay"].listen_url = lambda: "postgresql://postgres@127.0.0.1:1/nothing"
+    worker["relay"].interval = 0.05
+    thread = start(worker["relay"])
+    ids = api["emit_visits"](3)
+    assert wait_for(lambda: delivered(worker, 3), 15)
+    assert worker["recorded"]() == ids and not worker["relay"].listening
+    worker["relay"].stop()
+    thread.join(10)
