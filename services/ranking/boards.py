@@ -129,7 +129,7 @@ class Boards:
             breakdown=standing.breakdown if shown else None, stats=standing.stats if shown else None)
 
     def _me_and_friends(self, viewer: Viewer) -> tuple[Contender, list[Contender]]:
-        standings = self.store.standings([viewer.member_id, *sorted(viewer.friends)])
+        standings = self.store.board_standings([viewer.member_id, *sorted(viewer.friends)])
         me = standings.pop(viewer.member_id, None)
         # A member the ranking has not heard of yet still sees themself, at zero.
         me_contender = contender(me) if me else Contender(viewer.member_id, 0)
