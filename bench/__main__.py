@@ -41,8 +41,10 @@ RESULTS = Path(__file__).resolve().parent / "results.md"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 AMQP_URL = os.environ.get("GWH_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 POSTGRES_URL = os.environ.get("GWH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# A database index of the bench's own, flushed before and after: nothing else lives there.
-REDIS_URL = os.environ.get("GWH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/12"
+# A database index of the bench's own, flushed before and after: nothing else lives there
+# (GWH_BENCH_REDIS_DB, 12 by default: two benches at once on one Redis need two).
+REDIS_URL = (os.environ.get("GWH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+             + "/" + os.environ.get("GWH_BENCH_REDIS_DB", "12"))
 
 
 def answers(url: str) -> bool:
