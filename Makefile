@@ -35,6 +35,7 @@ integration: install
 	$(PY) -m pytest -m integration
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) -m bench
 
 cluster: install

@@ -45,8 +45,13 @@ class Row:
     unit: str = "/s"
 
     @property
-    def ratio(self) -> float:
-        return self.platform / self.raw
+    def ratio(self) -> float | None:
+        """None where the baseline measured nothing (an idle process using no CPU)."""
+        return self.platform / self.raw if self.raw else None
+
+
+# Units where less is better (the ratio says how much more Gouwuhao takes).
+LOWER_IS_BETTER = ("MB", "ms", "%")
 
 
 @dataclass
@@ -54,6 +59,9 @@ class Results:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Everything besides the table, for the JSON file and the charts: latency samples
+    # (ms) by name, ingestion rates by worker count, ...
+    data: dict = field(default_factory=dict)
 
 
 def compare(raw: Side, platform: Side, n: int, *, rounds: int = ROUNDS, budget: float = BUDGET) -> tuple[float, float]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -128,15 +129,19 @@ class BareSQLite:
         discard(self.directory)
 
 
-def repeat(one):
+def repeat(one, latencies: list[float] | None = None):
     def run(k: int) -> None:
         for _ in range(k):
+            began = time.perf_counter()
             one()
+            if latencies is not None:
+                latencies.append((time.perf_counter() - began) * 1000)
     return run
 
 
-def orders_per_second(n: int) -> tuple[float, float, dict]:
-    """(raw orders/s, Gouwuhao orders/s, what Gouwuhao issued per order)."""
+def orders_per_second(n: int, latencies: list[float] | None = None) -> tuple[float, float, dict]:
+    """(raw orders/s, Gouwuhao orders/s, what Gouwuhao issued per order); each Gouwuhao
+    order's time from place to paid (ms) goes into `latencies`."""
     shop = Shop()
     try:
         # The first order also opens the friend's commission account; count the steady state.
@@ -149,7 +154,7 @@ def orders_per_second(n: int) -> tuple[float, float, dict]:
         per_order = {kind: round(count / sample, 1) for kind, count in counts.items()}
         bare = BareSQLite(round(per_order.get("INSERT", 0)), round(per_order.get("UPDATE", 0)))
         try:
-            raw_rate, platform_rate = compare(Side(repeat(bare.order)), Side(repeat(shop.order)), n)
+            raw_rate, platform_rate = compare(Side(repeat(bare.order)), Side(repeat(shop.order, latencies)), n)
         finally:
             bare.close()
         return raw_rate, platform_rate, per_order

@@ -19,6 +19,7 @@ Everything lives in one Redis database index of its own, flushed before and afte
 from __future__ import annotations
 
 import random
+import time
 import uuid
 
 import redis
@@ -76,11 +77,13 @@ class RankingBench:
 
     def __init__(self, redis_url: str):
         from runtime.embedded import Platform
+        from shared.config import Config
         from tests.conftest import make_config
         self.client = redis.Redis.from_url(redis_url)
         self.client.flushdb()
         self.data_dir = scratch("ranking")
-        config = make_config(self.data_dir, redis_url=redis_url)
+        # The board refreshes as configured by default, not on every read as in the tests.
+        config = make_config(self.data_dir, redis_url=redis_url, board_refresh=Config().board_refresh)
         self.platform = Platform(config, services=("ranking",))
         parts = self.platform["ranking"]
         self.dispatch = parts.consumer.dispatch
@@ -128,10 +131,33 @@ class RankingBench:
         self.store.reset()
         return hll, exact
 
-    def board_reads_per_second(self, n: int) -> tuple[float, float, int]:
-        """Reads/s of both boards as the last round of `events_per_second` left them, and
-        how many lines the platform's board holds."""
+    def board_reads_per_second(self, n: int) -> tuple[float, float, int, list[float], list[float]]:
+        """Reads/s of both boards as the last round of `events_per_second` left them, how
+        many lines the platform's board holds, and each side's read latencies (ms)."""
         lines = len(self.gateway.get("/api/ranking/influence?limit=300").json["items"])
+        raw_ms: list[float] = []
+        platform_ms: list[float] = []
+
+        def raw(k: int) -> None:
+            for _ in range(k):
+                began = time.perf_counter()
+                assert self.client.zrevrange(f"{NAIVE}board", 0, 299, withscores=True)
+                raw_ms.append((time.perf_counter() - began) * 1000)
+
+        def platform(k: int) -> None:
+            for _ in range(k):
+                began = time.perf_counter()
+                assert self.gateway.get("/api/ranking/influence?limit=300").status_code == 200
+                platform_ms.append((time.perf_counter() - began) * 1000)
+
+        raw_rate, platform_rate = compare(Side(raw), Side(platform), n)
+        return raw_rate, platform_rate, lines, raw_ms, platform_ms
+
+    def community_reads_per_second(self, n: int) -> tuple[float, float]:
+        """The community page of a member on the board (their friends, the first ten, their
+        rank) through the gateway, against the same ZREVRANGE of the naive board."""
+        from tests.conftest import bearer
+        headers = bearer("shop001")
 
         def raw(k: int) -> None:
             for _ in range(k):
@@ -139,7 +165,63 @@ class RankingBench:
 
         def platform(k: int) -> None:
             for _ in range(k):
-                assert self.gateway.get("/api/ranking/influence?limit=300").status_code == 200
+                assert self.gateway.get("/api/ranking/community", headers=headers).status_code == 200
 
-        raw_rate, platform_rate = compare(Side(raw), Side(platform), n)
-        return raw_rate, platform_rate, lines
+        return compare(Side(raw), Side(platform), n)
+
+
+# --- ingestion by worker count ----------------------------------------------------------
+WORKER_COUNTS = (1, 2, 4)
+
+
+def _ingest(redis_url: str, bodies: list[dict], ready, go, done) -> None:
+    """One ranking worker in its own process: the consumer's dispatch on its share."""
+    import logging
+    logging.basicConfig(level=logging.ERROR)
+    from runtime.embedded import Platform
+    from tests.conftest import make_config
+    data_dir = scratch("ranking-worker")
+    platform = Platform(make_config(data_dir, redis_url=redis_url), services=("ranking",))
+    try:
+        dispatch = platform["ranking"].consumer.dispatch
+        events = [parse_event(body) for body in bodies]
+        ready.release()
+        go.wait()
+        for event in events:
+            dispatch(event)
+        done.release()
+    finally:
+        platform.stop(drain=False)
+        discard(data_dir)
+
+
+def ingestion_by_workers(redis_url: str, n: int, counts=WORKER_COUNTS) -> dict[int, float]:
+    """Events/s applied by 1, 2, 4 ranking workers (processes) competing on one Redis, each
+    taking every k-th event as competing consumers of one queue would."""
+    import multiprocessing
+    import time
+    context = multiprocessing.get_context("spawn")
+    bodies = envelopes(n, seed=21)
+    client = redis.Redis.from_url(redis_url)
+    rates = {}
+    try:
+        for count in counts:
+            client.flushdb()
+            ready, done, go = context.Semaphore(0), context.Semaphore(0), context.Event()
+            workers = [context.Process(target=_ingest, args=(redis_url, bodies[i::count], ready, go, done))
+                       for i in range(count)]
+            for worker in workers:
+                worker.start()
+            for _ in workers:
+                ready.acquire(timeout=120)
+            began = time.perf_counter()
+            go.set()
+            for _ in workers:
+                done.acquire(timeout=300)
+            rates[count] = n / (time.perf_counter() - began)
+            for worker in workers:
+                worker.join(60)
+    finally:
+        client.flushdb()
+        client.close()
+    return rates

@@ -17,12 +17,13 @@ so it behaves the same on the in-memory transport.
 """
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -34,6 +35,18 @@ from shared.events import CATALOGUE, Event, InvalidEvent, correlation_id_var, pa
 log = logging.getLogger("gwh.bus")
 
 ATTEMPT_HEADER = "x-gwh-attempt"
+# How long a batch waits for the broker's confirms before it counts as not confirmed.
+# (kombu's one-by-one confirm waits without a limit; a loaded broker can take seconds.)
+CONFIRM_TIMEOUT = 30.0
+
+
+class PartlyPublished(Exception):
+    """A batch failed after the broker confirmed its first `confirmed` messages."""
+
+    def __init__(self, confirmed: int, cause: BaseException):
+        super().__init__(f"{confirmed} confirmed, then {type(cause).__name__}: {cause}")
+        self.confirmed = confirmed
+        self.cause = cause
 
 
 class BrokerUnavailable(Exception):
@@ -89,6 +102,32 @@ def transient_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+class Confirms:
+    """The broker's answers (acks, nacks) to the messages of the batch being published, by
+    delivery tag. `multiple` answers for every tag of the batch up to it still waiting."""
+
+    def __init__(self):
+        self.first = 1
+        self.acked: set[int] = set()
+        self.nacked: set[int] = set()
+
+    def expect_from(self, first: int) -> None:
+        """A new batch starts at tag `first`; the answers to earlier ones are done with."""
+        self.first = first
+        self.acked.clear()
+        self.nacked.clear()
+
+    def answered(self, into: set[int]) -> Callable[[int, bool], None]:
+        def on_answer(tag: int, multiple: bool) -> None:
+            if multiple:
+                into.update(t for t in range(self.first, tag) if t not in self.acked and t not in self.nacked)
+            into.add(tag)
+        return on_answer
+
+    def answered_all(self, first: int, last: int) -> bool:
+        return all(tag in self.acked or tag in self.nacked for tag in range(first, last + 1))
+
+
 class Bus:
     """Connections, the topology, and publishing for one exchange on one broker."""
 
@@ -110,6 +149,11 @@ class Bus:
         self._connection_errors: tuple[type[BaseException], ...] = (KombuOperationalError, OSError)
         self._keepalive_thread: threading.Thread | None = None
         self._closed = threading.Event()
+        # A channel of the publishing connection in confirm mode, for batches (see
+        # publish_batch), and the delivery tag the broker gave its last message.
+        self._batch_channel = None
+        self._batch_tag = 0
+        self._confirms = Confirms()
 
     @classmethod
     def from_config(cls, config) -> "Bus":
@@ -127,7 +171,10 @@ class Bus:
 
     def connect(self, connect_timeout: float = 5) -> Connection:
         if self.in_memory:
-            return Connection(self.url, transport_options={"polling_interval": self.polling_interval})
+            # kombu's memory transport, but its consumers wait for a put instead of polling.
+            from shared import memory_transport
+            return Connection(self.url, transport=memory_transport.Transport,
+                              transport_options={"polling_interval": max(self.polling_interval, 1.0)})
         # confirm_publish: basic_publish waits for the broker's ack and raises on a nack, so
         # the outbox marks an event sent only once the broker has taken it.
         return Connection(self.url, heartbeat=self.heartbeat, connect_timeout=connect_timeout,
@@ -178,6 +225,97 @@ class Bus:
         """Publish one event envelope; returns only once the broker confirmed it."""
         self._publish_raw(envelope, exchange=self.exchange, routing_key=envelope["type"],
                           headers=event_headers(envelope))
+
+    def publish_batch(self, envelopes: Sequence[dict[str, Any]]) -> int:
+        """Publish envelopes in order, then wait once for the broker to confirm them all.
+
+        Returns how many were published (all of them). If the broker nacks one, or the
+        connection fails, or the confirms do not come within CONFIRM_TIMEOUT, raises
+        PartlyPublished with how many of the first ones it confirmed: only those may be
+        counted as sent; the rest go again (a consumer absorbs a duplicate).
+
+        kombu's confirm_publish waits for each message's confirm before the next one; on
+        RabbitMQ that round trip is the whole cost of publishing, so a batch sends every
+        message first and collects the confirms (each names a delivery tag, or every tag up
+        to it when `multiple`) as they come back.
+        """
+        if not envelopes:
+            return 0
+        if self.in_memory:
+            # Nothing to confirm in memory: a put is done when it returns.
+            for done, envelope in enumerate(envelopes):
+                try:
+                    self.publish(envelope)
+                except Exception as exc:
+                    raise PartlyPublished(done, exc) from exc
+            return len(envelopes)
+        with self._publish_lock:
+            confirmed = 0
+            try:
+                channel = self._confirming_channel()
+                first = self._batch_tag + 1
+                self._confirms.expect_from(first)
+                for envelope in envelopes:
+                    channel._basic_publish(self._message(envelope), exchange=self.exchange.name,
+                                           routing_key=envelope["type"])
+                    self._batch_tag += 1
+                acked, nacked = self._await_confirms(first, self._batch_tag)
+                while first + confirmed in acked:
+                    confirmed += 1
+                if confirmed < len(envelopes):
+                    refused = "refused (nacked)" if first + confirmed in nacked else \
+                        f"did not confirm within {CONFIRM_TIMEOUT:.0f} s"
+                    raise RuntimeError(f"the broker {refused} message {confirmed + 1} of the batch")
+                return confirmed
+            except Exception as exc:
+                self._reset_publisher()
+                raise PartlyPublished(confirmed, exc) from exc
+
+    @staticmethod
+    def _message(envelope: dict[str, Any]):
+        from amqp import Message
+        # What kombu's Producer would send for a JSON body: consumers decode it alike.
+        return Message(json.dumps(envelope), content_type="application/json", content_encoding="utf-8",
+                       delivery_mode=2, application_headers=event_headers(envelope))
+
+    def _confirming_channel(self):
+        self._ensure_publisher()
+        if self._batch_channel is None:
+            channel = self._publish_conn.channel()
+            channel.confirm_select()
+            # Listen from the start: py-amqp reads frames while publishing (it checks for
+            # a connection.blocked), so the first confirms may come before the last publish.
+            channel.events["basic_ack"].add(self._confirms.answered(self._confirms.acked))
+            channel.events["basic_nack"].add(self._confirms.answered(self._confirms.nacked))
+            self._batch_channel, self._batch_tag = channel, 0
+        return self._batch_channel
+
+    def _await_confirms(self, first: int, last: int) -> tuple[set[int], set[int]]:
+        """The delivery tags in first..last the broker acked and nacked, once it answered
+        for every one of them (an ack or a nack: a nack may come before the acks of
+        earlier messages, which wait for the disk) or CONFIRM_TIMEOUT passed."""
+        confirms = self._confirms
+        deadline = time.monotonic() + CONFIRM_TIMEOUT
+        while not confirms.answered_all(first, last):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                self._publish_conn.drain_events(timeout=min(remaining, 1.0))
+            except socket.timeout:
+                pass
+        return confirms.acked - confirms.nacked, set(confirms.nacked)
+
+    def _ensure_publisher(self) -> None:
+        # The same publishing connection as single publishes: heartbeats and reconnects
+        # (_ensure_producer); a new connection starts a new confirming channel.
+        if self._producer is None:
+            self._batch_channel, self._batch_tag = None, 0
+        try:
+            self._ensure_producer()
+        except Exception as exc:
+            self._reset_publisher()
+            raise BrokerUnavailable(f"cannot reach the broker: {type(exc).__name__}: {exc}") from exc
 
     def _publish_raw(self, body: Any, *, exchange: Exchange | str, routing_key: str,
                      headers: dict | None = None) -> None:
@@ -247,6 +385,7 @@ class Bus:
 
     def _reset_publisher(self) -> None:
         conn, self._publish_conn, self._producer = self._publish_conn, None, None
+        self._batch_channel, self._batch_tag = None, 0
         if conn is not None:
             try:
                 conn.release()

@@ -42,6 +42,9 @@ class Config:
     # in-memory transport polls its queues (short, so in-process tests stay fast).
     relay_interval: float = 0.5
     memory_polling_interval: float = 0.01
+    # How old a served TOP 300 board may be: each process rebuilds it from Redis at most
+    # once per this many seconds instead of on every read (0: on every read).
+    board_refresh: float = 0.25
     prefetch: int = 16
     max_attempts: int = 5
     retry_backoff: float = 0.2
@@ -109,6 +112,7 @@ def load(environ: dict[str, str] | None = None) -> Config:
         timezone=env.get("GWH_TIMEZONE") or "Asia/Shanghai",
         exchange=env.get("GWH_EXCHANGE") or "gwh.events",
         relay_interval=float(env.get("GWH_RELAY_INTERVAL") or 0.5),
+        board_refresh=float(env.get("GWH_BOARD_REFRESH") or 0.25),
         prefetch=int(env.get("GWH_PREFETCH") or 16),
         max_attempts=int(env.get("GWH_MAX_ATTEMPTS") or 5),
         queue_type=(env.get("GWH_QUEUE_TYPE") or "classic").lower(),

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event,
-                        insert, select, text)
+from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, create_engine,
+                        event, insert, select, text)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -110,7 +110,13 @@ class Database:
         # Set by an outbox relay: called after a commit that wrote events, so they go out
         # at once instead of at the relay's next poll.
         self.on_events_committed: list[Callable[[], None]] = []
+        self.statements = Statements(self.outbox, self.inbox)
         self._create_lock = threading.Lock()
+
+    @property
+    def outbox_channel(self) -> str:
+        """The PostgreSQL notification channel a commit with events signals."""
+        return f"gwh_outbox_{self.producer}"
 
     @property
     def dialect(self) -> str:
@@ -141,6 +147,10 @@ class Database:
         with self.engine.begin() as conn:
             uow.conn = conn
             yield uow
+            if uow.emitted and self.dialect == "postgresql":
+                # Delivered at commit, to the relays of every process on this database
+                # (shared.outbox listens): the API's events go out at once, not at a poll.
+                conn.execute(text(f"NOTIFY {self.outbox_channel}"))
         if uow.emitted:
             for wake in self.on_events_committed:
                 wake()
@@ -159,6 +169,17 @@ class Database:
         self.engine.dispose()
 
 
+class Statements:
+    """The outbox and inbox statements every event runs, built once: building a statement
+    (insert().values(...), select().where(...)) per call was a third of an event's cost
+    in the profile of events through the outbox and inbox; parameters go in at execution."""
+
+    def __init__(self, outbox: Table, inbox: Table):
+        self.outbox_insert = insert(outbox)
+        self.inbox_insert = insert(inbox)
+        self.inbox_lookup = select(inbox.c.event_id).where(inbox.c.event_id == bindparam("event_id"))
+
+
 class UnitOfWork:
     """What a use case gets: the connection of its transaction, and `emit` for events."""
 
@@ -173,18 +194,19 @@ class UnitOfWork:
 
     def emit(self, event_type: str, data: dict[str, Any]) -> Event:
         evt = make_event(event_type, data, self.db.producer, occurred_at=self.now())
-        self.conn.execute(insert(self.db.outbox).values(
-            event_id=evt.id, type=evt.type, envelope=json.dumps(evt.to_dict()),
-            created_at=utcnow(), sent_at=None))
+        self.conn.execute(self.db.statements.outbox_insert, {
+            "event_id": evt.id, "type": evt.type, "envelope": json.dumps(evt.to_dict()),
+            "created_at": utcnow(), "sent_at": None})
         self.emitted.append(evt)
         return evt
 
     def already_applied(self, event_id: str) -> bool:
-        row = self.conn.execute(select(self.db.inbox.c.event_id).where(self.db.inbox.c.event_id == event_id)).first()
+        row = self.conn.execute(self.db.statements.inbox_lookup, {"event_id": event_id}).first()
         return row is not None
 
     def record_applied(self, evt: Event) -> None:
-        self.conn.execute(insert(self.db.inbox).values(event_id=evt.id, type=evt.type, applied_at=utcnow()))
+        self.conn.execute(self.db.statements.inbox_insert,
+                          {"event_id": evt.id, "type": evt.type, "applied_at": utcnow()})
 
 
 def is_duplicate_key(exc: Exception) -> bool:

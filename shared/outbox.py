@@ -1,9 +1,16 @@
 """The outbox relay: publishes what units of work wrote to the outbox, in order.
 
-An event is marked sent only after the broker confirmed it. While the broker is down the
+An event is marked sent only after the broker confirmed it. A batch of pending events is
+published at once and its confirms awaited together (Bus.publish_batch), not one round
+trip per event; when the broker fails mid-batch, the events it confirmed before the
+failure are marked sent and the rest wait for the next try. While the broker is down the
 relay backs off and the events wait in the table; they go out when it is back. A crash
 between the confirm and the mark sends an event twice, never zero times: consumers are
 idempotent. Several relays on one PostgreSQL database share the work (SKIP LOCKED).
+
+A relay wakes when its own process commits events, and on PostgreSQL when any process
+does (LISTEN/NOTIFY on `gwh_outbox_<service>`); it polls every `interval` only as the
+fallback for a lost notification or a lost listening connection.
 """
 from __future__ import annotations
 
@@ -16,11 +23,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from shared import metrics
-from shared.bus import Bus
+from shared.bus import Bus, PartlyPublished
 from shared.clock import utcnow
 from shared.db import Database
 
 log = logging.getLogger("gwh.outbox")
+# How often the commit listener looks up from its connection to see if it should stop.
+LISTEN_CHECK = 1.0
+# How often a relay on SQLite looks at its outbox when nothing woke it.
+SQLITE_POLL = 5.0
 
 
 class OutboxRelay:
@@ -33,6 +44,7 @@ class OutboxRelay:
         self.last_error: str | None = None
         # When the relay's loop last went round (time.monotonic()), for the worker's probe.
         self.last_beat: float | None = None
+        self.listening = False
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._flush_lock = threading.Lock()
@@ -84,22 +96,29 @@ class OutboxRelay:
         return len(sent)
 
     def _publish(self, rows) -> list[int]:
-        """Publish rows in order; stop at the first failure and keep the ones confirmed."""
-        sent: list[int] = []
+        """Publish rows in order as one batch, confirmed together; on a failure keep the
+        ones the broker confirmed before it (the first ones) and remember the error."""
         self._error = None
-        for seq, envelope in rows:
-            event = json.loads(envelope)
-            try:
-                self.bus.publish(event)
-            except Exception as exc:
-                self._error = exc
-                break
-            sent.append(seq)
+        events = [json.loads(envelope) for _, envelope in rows]
+        try:
+            self.bus.publish_batch(events)
+        except PartlyPublished as exc:
+            self._error = exc.cause
+            sent = exc.confirmed
+        else:
+            sent = len(rows)
+        for event in events[:sent]:
             metrics.published(self.db.producer, event.get("type", "unknown"))
-        return sent
+        return [seq for seq, _ in rows[:sent]]
 
     def run(self) -> None:
-        backoff = self.interval
+        if self.db.dialect == "postgresql":
+            threading.Thread(target=self._listen, name=f"{self.db.producer}-outbox-listen", daemon=True).start()
+        # A SQLite file has one process (the embedded mode), whose commits all wake the
+        # relay: its poll is only a safety net, and polling three outboxes twice a second
+        # was most of what the idle embedded platform still spent (py-spy, bench/idle.py).
+        idle = self.interval if self.db.dialect != "sqlite" else max(self.interval, SQLITE_POLL)
+        backoff = idle
         while not self._stop.is_set():
             self.last_beat = time.monotonic()
             self._wakeup.wait(backoff)
@@ -107,7 +126,7 @@ class OutboxRelay:
             try:
                 self.flush()
                 self.last_error = None
-                backoff = self.interval
+                backoff = idle
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("outbox of %s waits for the broker: %s", self.db.producer, self.last_error)
@@ -116,6 +135,35 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stop.set()
         self._wakeup.set()
+
+    def listen_url(self) -> str:
+        """Where the commit listener connects: the relay's own database."""
+        return self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def _listen(self) -> None:
+        """Wake the relay whenever a process commits events to this database (the unit of
+        work NOTIFYs at commit): in the cluster mode the API commits and the worker relays,
+        and a hop should not wait for the worker's next poll. The poll stays the fallback
+        while this connection is down."""
+        import psycopg
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.listen_url(), autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {self.db.outbox_channel}")
+                    self.listening = True
+                    backoff = 0.5
+                    self.wake()  # anything committed while no one listened
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=LISTEN_CHECK):
+                            self.wake()
+            except Exception as exc:
+                log.warning("outbox of %s: no commit notifications (%s); polling every %.1fs",
+                            self.db.producer, exc, self.interval)
+            finally:
+                self.listening = False
+            self._stop.wait(backoff)
+            backoff = min(backoff * 2, 10.0)
 
 
 def history(db: Database, *, after: int = 0, types: list[str] | None = None, limit: int = 1000) -> list[dict[str, Any]]:

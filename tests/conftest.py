@@ -60,6 +60,8 @@ def make_config(data_dir: Path, **overrides) -> Config:
         order_settle_wait=0.0,
         retry_backoff=0.0,
         memory_polling_interval=0.005,
+        # Tests read the board right after a change; the refresh bound has tests of its own.
+        board_refresh=0.0,
     )
     values.update(overrides)
     return Config(**values)

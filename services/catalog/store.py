@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, and_, func, or_, select, update)
+                        UniqueConstraint, and_, bindparam, func, or_, select, update)
 from sqlalchemy.engine import Connection
 
 from shared.clock import as_utc
@@ -142,11 +142,15 @@ def sku_taken(conn: Connection, brand_id: str, sku: str) -> bool:
                                                     products.c.sku == sku)).first() is not None
 
 
+# Built once (a product page reads it on every request); the id binds at execution.
+PRODUCT_BY_ID = select(products).where(products.c.id == bindparam("product_id"))
+
+
 def product_by_id(conn: Connection, product_id: str, *, for_update: bool = False) -> dict | None:
-    query = select(products).where(products.c.id == product_id)
+    query = PRODUCT_BY_ID
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    row = conn.execute(query).mappings().first()
+    row = conn.execute(query, {"product_id": product_id}).mappings().first()
     return _product(row) if row else None
 
 
@@ -200,24 +204,31 @@ def record_price(conn: Connection, product_id: str, list_price: int, exclusive_p
                                                exclusive_price_cents=exclusive_price, effective_at=now))
 
 
-def lowest_prices(conn: Connection, product_ids: Iterable[str], now: datetime) -> dict[str, int]:
-    """product_id -> lowest exclusive price of the last 30 days, in one query for a page."""
-    ids = list(product_ids)
-    if not ids:
-        return {}
-    start = now - domain.PRICE_WINDOW
+def _lowest_prices_query():
+    # Built once: constructing this statement per call was over half of a product page's
+    # time in the profile (SQLAlchemy coercions and cache keys); values bind at execution.
+    ids, start = bindparam("ids", expanding=True), bindparam("start")
     # The changes inside the window, plus the last one before it (the price in effect when
     # the window opened); older history is never read.
     last_before = (select(price_history.c.product_id, func.max(price_history.c.effective_at).label("at"))
                    .where(price_history.c.product_id.in_(ids), price_history.c.effective_at <= start)
                    .group_by(price_history.c.product_id).subquery())
-    rows = conn.execute(
-        select(price_history.c.product_id, price_history.c.effective_at, price_history.c.exclusive_price_cents)
-        .outerjoin(last_before, and_(last_before.c.product_id == price_history.c.product_id,
-                                     last_before.c.at == price_history.c.effective_at))
-        .where(price_history.c.product_id.in_(ids),
-               or_(price_history.c.effective_at > start, last_before.c.at.is_not(None)))
-    ).all()
+    return (select(price_history.c.product_id, price_history.c.effective_at, price_history.c.exclusive_price_cents)
+            .outerjoin(last_before, and_(last_before.c.product_id == price_history.c.product_id,
+                                         last_before.c.at == price_history.c.effective_at))
+            .where(price_history.c.product_id.in_(ids),
+                   or_(price_history.c.effective_at > start, last_before.c.at.is_not(None))))
+
+
+LOWEST_PRICES = _lowest_prices_query()
+
+
+def lowest_prices(conn: Connection, product_ids: Iterable[str], now: datetime) -> dict[str, int]:
+    """product_id -> lowest exclusive price of the last 30 days, in one query for a page."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    rows = conn.execute(LOWEST_PRICES, {"ids": ids, "start": now - domain.PRICE_WINDOW}).all()
     changes: dict[str, list[tuple[datetime, int]]] = {}
     for product_id, effective_at, price in rows:
         changes.setdefault(product_id, []).append((as_utc(effective_at), price))

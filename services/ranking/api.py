@@ -1,6 +1,7 @@
 """The ranking's HTTP API (CONTRACT.md "Ranking"): who asks, what they may see, the answer."""
 from __future__ import annotations
 
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal, require_principal
@@ -23,8 +24,15 @@ def boards() -> Boards:
 @blp.arguments(schemas.BoardQuery, location="query")
 @blp.response(200, schemas.Board)
 def influence_board(query):
-    """The TOP 300 by influence; members who hide themselves are not listed."""
-    return {"items": boards().influence(query["limit"])}
+    """The TOP 300 by influence; members who hide themselves are not listed. The board is
+    rebuilt at most every GWH_BOARD_REFRESH seconds (0.25 by default)."""
+    body = boards().rendered_influence(query["limit"], render_board)
+    # The same bytes for every reader until the board is rebuilt: no schema dump per read.
+    return Response(body, mimetype="application/json")
+
+
+def render_board(placings) -> bytes:
+    return current_app.json.dumps(schemas.Board().dump({"items": placings})).encode() + b"\n"
 
 
 @blp.get("/members/<member_id>")

@@ -49,7 +49,8 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     consumer = Consumer(bus, NAME, subscriptions.event_types, dispatcher(scorer))
     token_guard = TokenGuard(RedisTokenStore(client), default_lookup(config, NAME))
     context = ServiceContext(name=NAME, config=config, clock=clock,
-                             extras={"store": ranking_store, "scorer": scorer, "boards": Boards(ranking_store),
+                             extras={"store": ranking_store, "scorer": scorer,
+                                     "boards": Boards(ranking_store, refresh=config.board_refresh, clock=clock),
                                      "redis": client, "owners": Owners.from_config(config),
                                      "token_guard": token_guard})
     watch = StoreWatch(scorer, lambda: history_source(config, context.extras))

@@ -2,16 +2,27 @@
 
 Reads come from the settled standings (store.standings) and the public board; the rules of
 what is listed, ranked and shown are the domain's.
+
+The TOP 300 is the same for every reader (it shows no stats, and hidden members are left
+out for everyone), and it is what every member opens first: reading it per request meant
+300 standings from Redis and 300 schema dumps per read. So each process keeps the board it
+last built, with the JSON of each limit rendered once, and builds it again from Redis at
+most once per `refresh` seconds (GWH_BOARD_REFRESH, 0.25 s by default): a change shows on
+the board no later than that. The per-viewer parts (stats on the community page, a
+member's own rank) are still computed per request.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
 
 from shared.errors import NotFound
 
 from services.ranking.domain import (
-    COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Stats, Tier, Viewer, board_rank, community,
-    friend_board, next_tier, public_board, tier_for,
+    BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Stats, Tier,
+    Viewer, board_rank, community, friend_board, next_tier, public_board, rank_on, tier_for,
 )
 from services.ranking.store import RankingStore, Standing
 
@@ -35,9 +46,28 @@ def contender(standing: Standing) -> Contender:
                      privacy=standing.privacy, stats=standing.stats)
 
 
+@dataclass
+class BuiltBoard:
+    """The TOP 300 as built at `built_at`, and the answers rendered from it so far."""
+
+    built_at: datetime
+    placings: list[Placing]
+    rendered: dict[int, bytes] = field(default_factory=dict)
+
+    def fresh(self, now: datetime, refresh: float) -> bool:
+        # A clock that went backwards does not keep an old board forever.
+        return 0 <= (now - self.built_at).total_seconds() < refresh
+
+
 class Boards:
-    def __init__(self, store: RankingStore):
+    def __init__(self, store: RankingStore, *, refresh: float = 0.0, clock=None):
         self.store = store
+        self.refresh = refresh
+        self.clock = clock
+        self._built: BuiltBoard | None = None
+        # One reader rebuilds a stale board; the others wait for it rather than all
+        # reading Redis at once.
+        self._building = threading.Lock()
 
     def viewer(self, member_id: str | None) -> Viewer:
         if member_id is None:
@@ -45,9 +75,39 @@ class Boards:
         return Viewer(member_id, self.store.friends_of(member_id))
 
     def influence(self, limit: int) -> list[Placing]:
-        """The first `limit` of the TOP 300, by the scores the board holds."""
+        """The first `limit` of the TOP 300, by the scores the board holds (at most
+        `refresh` seconds old)."""
+        return self._board().placings[:max(0, limit)]
+
+    def rendered_influence(self, limit: int, render: Callable[[list[Placing]], bytes]) -> bytes:
+        """The answer for the first `limit` of the TOP 300, rendered once per built board."""
+        built = self._board()
+        body = built.rendered.get(limit)
+        if body is None:
+            # Two readers may render the same limit at once: both get the same bytes.
+            body = built.rendered[limit] = render(built.placings[:max(0, limit)])
+        return body
+
+    def _board(self) -> BuiltBoard:
+        built = self._built
+        now = self._now()
+        if built is not None and built.fresh(now, self.refresh):
+            return built
+        with self._building:
+            built = self._built
+            if built is not None and built.fresh(now, self.refresh):
+                return built  # another reader just built it
+            now = self._now()
+            built = BuiltBoard(now, self._read_board(BOARD_SIZE))
+            self._built = built
+            return built
+
+    def _now(self) -> datetime:
+        return self.clock.now() if self.clock is not None else datetime.now().astimezone()
+
+    def _read_board(self, limit: int) -> list[Placing]:
         rows = self.store.board_slice(limit)
-        standings = self.store.standings(member for member, _ in rows)
+        standings = self.store.board_standings(member for member, _ in rows)
         contenders = []
         for member_id, score in rows:
             known = standings.get(member_id)
@@ -75,7 +135,7 @@ class Boards:
                                next_tier=next_tier(0), breakdown=None, stats=None)
 
     def _me_and_friends(self, viewer: Viewer) -> tuple[Contender, list[Contender]]:
-        standings = self.store.standings([viewer.member_id, *sorted(viewer.friends)])
+        standings = self.store.board_standings([viewer.member_id, *sorted(viewer.friends)])
         me = standings.pop(viewer.member_id, None)
         # A member the ranking has not heard of yet still sees themself, at zero.
         me_contender = contender(me) if me else Contender(viewer.member_id, 0)
@@ -87,5 +147,7 @@ class Boards:
 
     def community(self, viewer: Viewer) -> Community:
         me, friends = self._me_and_friends(viewer)
-        board = self.influence(COMMUNITY_BOARD_SIZE)
-        return community(viewer, me, friends, board, self.rank_of(viewer.member_id))
+        # The viewer's rank from the same built TOP 300 as the ten lines shown with it, so
+        # the page agrees with itself (and needs no more round trips to Redis).
+        board = self._board().placings
+        return community(viewer, me, friends, board[:COMMUNITY_BOARD_SIZE], rank_on(board, viewer.member_id))
