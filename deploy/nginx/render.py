@@ -220,13 +220,19 @@ def _web_locations(target: Target) -> list[str]:
     # Only here: in the http block, `types` would also name the answers nginx gives itself
     # by the path's extension (a 404 for /openapi/x.json would become application/json).
     types = "types { " + " ".join(f"{mime} {exts};" for mime, exts in WEB_TYPES.items()) + " }"
-    page = (f"root {root}; {types} try_files /{web.INDEX} =404; error_page 404 @not_found; add_header Cache-Control no-cache; "
+    # An error_page in a location replaces every one of the server's, so these locations name
+    # the 405 again (a POST to a page), or nginx would answer it with its own HTML.
+    # A method other than GET/HEAD is refused before the static handler, whose own 405
+    # would skip the error pages.
+    errors = ("if ($request_method !~ ^(GET|HEAD)$) { return 405; } "
+              "error_page 404 @not_found; error_page 405 @not_allowed;")
+    page = (f"root {root}; {types} try_files /{web.INDEX} =404; {errors} add_header Cache-Control no-cache; "
             f"add_header X-Content-Type-Options nosniff; add_header Content-Security-Policy {_double_quoted(web.CSP)};")
     return [
         f"        location = / {{ {page} }}",
         f"        location {web.SHOP_PREFIX} {{ {page} }}",
         f"        location {web.STATIC_PREFIX} {{ root {root}; {types} default_type application/octet-stream; "
-        "error_page 404 @not_found; "
+        f"{errors} "
         "add_header Cache-Control no-cache; add_header X-Content-Type-Options nosniff; }",
     ]
 
