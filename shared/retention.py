@@ -18,6 +18,8 @@ orders), and neither needs most of its rows for long:
       featured changes): a rebuild ignores them once their day has left the window, so they
       are kept HISTORY_WINDOW_DAYS (the window, the store's 8-day grace for late refunds and
       duplicates, and a margin for time zones), then go.
+    * WITHIN_RETENTION events (token revocations) matter only while the token they name
+      lives, a day, so the usual retention keeps them long enough for a rebuild;
     * everything else (the order saga's steps, catalog cards, settlements) is not history
       any consumer replays, and goes after GWH_RETENTION_DAYS.
   A full rebuild from sequence 0 therefore still gives the same ranking after pruning (a
@@ -47,6 +49,10 @@ LASTING = frozenset({
 WINDOWED = frozenset({
     "order.paid", "order.refunded", "shop.visited", "shop.featured.added", "shop.featured.removed",
 })
+# Replayed by a rebuild too, but only needed while the tokens they name live (at most
+# GWH_JWT_TTL_SECONDS, a day by default), which the retention's 7 days outlast: they go
+# with everything else.
+WITHIN_RETENTION = frozenset({"shop.tokens.revoked"})
 HISTORY_WINDOW_DAYS = 40
 # How often the workers prune, and how much one run deletes at most.
 INTERVAL_SECONDS = 3600.0

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.conftest import make_config
+from tests.conftest import trust_harness_tokens
 from tests.unit.shop.conftest import FAST, World
 
 WAIT = 30.0  # seconds a read may wait for the bus to deliver; never reached when it works
@@ -99,7 +100,7 @@ def test_1000_distinct_members_are_1000_visitors_in_the_analytics_and_the_rankin
     from flask import Response
     from werkzeug.test import Client
     from tests.conftest import token_for
-    platform = Platform(make_config(tmp_path / "data", visit_limit_per_address="5000/minute"), clock=clock)
+    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", visit_limit_per_address="5000/minute"), clock=clock))
     try:
         platform["shop"].extras["passwords"] = FAST
         platform.start()
@@ -129,8 +130,8 @@ def test_behind_the_gateway_each_client_address_has_its_own_limit(tmp_path, cloc
     from runtime.embedded import Platform
     from flask import Response
     from werkzeug.test import Client
-    platform = Platform(make_config(tmp_path / "data", trusted_proxies=1, visit_limit_per_address="3/minute"),
-                        clock=clock, services=("shop",))
+    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", trusted_proxies=1, visit_limit_per_address="3/minute"),
+                        clock=clock, services=("shop",)))
     try:
         platform["shop"].extras["passwords"] = FAST
         client = Client(platform.gateway, Response)

@@ -14,6 +14,7 @@ from werkzeug.test import Client
 
 from shared.bus import wait_for
 from tests.conftest import bearer, make_config
+from tests.conftest import trust_harness_tokens
 from tests.support import owner_races
 from tests.support.owner_races import Held, shorten_the_wait
 from tests.unit.shop.conftest import FAST
@@ -23,7 +24,7 @@ from tests.unit.shop.conftest import FAST
 def running(tmp_path):
     from runtime.embedded import Platform
     # The wait of POST /api/orders as configured by default (GWH_ORDER_SETTLE_WAIT).
-    platform = Platform(make_config(tmp_path / "data", order_settle_wait=2.0)).start()
+    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", order_settle_wait=2.0))).start()
     platform["shop"].extras["passwords"] = FAST          # many registrations; argon2id at its lowest cost
     yield platform
     platform.stop(drain=False)

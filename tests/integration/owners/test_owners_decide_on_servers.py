@@ -9,6 +9,7 @@ from flask import Response
 from werkzeug.test import Client
 
 from tests.conftest import make_config
+from tests.conftest import trust_harness_tokens
 from tests.support.owner_races import Held, shorten_the_wait
 from tests.support import owner_races
 from tests.unit.shop.conftest import FAST
@@ -21,7 +22,7 @@ def cluster(tmp_path, amqp_url, postgres_urls, redis_url):
     from runtime.embedded import Platform
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url,
                          order_settle_wait=2.0)
-    platform = Platform(config).start()
+    platform = trust_harness_tokens(Platform(config)).start()
     platform["shop"].extras["passwords"] = FAST
     yield platform
     platform.stop(drain=False)

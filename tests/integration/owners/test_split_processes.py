@@ -16,6 +16,7 @@ from werkzeug.test import Client
 
 from shared.bus import wait_for
 from tests.conftest import bearer, make_config
+from tests.conftest import trust_harness_tokens
 from tests.support.owner_races import Held
 from tests.support.owner_races import Shopper, Tally, check_line, settled_order
 from tests.unit.shop.conftest import FAST
@@ -27,14 +28,14 @@ TRIES = 15
 def split(tmp_path, amqp_url, postgres_urls):
     from runtime.embedded import Platform
     exchange = f"gwh.test.{uuid.uuid4().hex[:10]}"
-    workers = Platform(make_config(tmp_path / "workers", bus_url=amqp_url, database_urls=postgres_urls,
-                                   exchange=exchange), services=("catalog", "shop", "order")).start()
+    workers = trust_harness_tokens(Platform(make_config(tmp_path / "workers", bus_url=amqp_url, database_urls=postgres_urls,
+                                   exchange=exchange), services=("catalog", "shop", "order"))).start()
     server = make_server("127.0.0.1", 0, workers["catalog"].app, threaded=True)   # the catalog's API
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    apis = Platform(make_config(tmp_path / "apis", bus_url=amqp_url, database_urls=postgres_urls, exchange=exchange,
+    apis = trust_harness_tokens(Platform(make_config(tmp_path / "apis", bus_url=amqp_url, database_urls=postgres_urls, exchange=exchange,
                                 order_settle_wait=5.0,
                                 service_urls={"catalog": f"http://127.0.0.1:{server.server_port}"}),
-                    services=("shop", "order"))                                   # never started: API only
+                    services=("shop", "order")))                                   # never started: API only
     apis["shop"].extras["passwords"] = FAST
     yield workers, apis
     apis.stop(drain=False)

@@ -11,6 +11,7 @@ from werkzeug.test import Client
 from shared.clock import FixedClock
 from tests.api.test_trust_flows import analytics, breakdown, eventually
 from tests.conftest import make_config, token_for
+from tests.conftest import trust_harness_tokens
 from tests.unit.shop.conftest import FAST, World
 
 pytestmark = pytest.mark.integration
@@ -21,7 +22,7 @@ def platform(tmp_path, amqp_url, postgres_urls, redis_url):
     from runtime.embedded import Platform
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url,
                          visit_limit_per_address="5000/minute", visit_limit_per_member="5/minute")
-    platform = Platform(config, clock=FixedClock(), services=("shop", "ranking"))
+    platform = trust_harness_tokens(Platform(config, clock=FixedClock(), services=("shop", "ranking")))
     platform["shop"].extras["passwords"] = FAST
     platform.start()
     yield platform

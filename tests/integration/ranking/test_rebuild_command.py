@@ -18,6 +18,7 @@ from werkzeug.test import Client
 
 from shared.bus import Bus
 from tests.conftest import JWT_SECRET, make_config
+from tests.conftest import trust_harness_tokens
 from tests.unit.ranking.market import Market
 from tests.unit.ranking.store_watch_flows import trade
 
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_the_rebuild_command_rebuilds_and_catches_up(tmp_path, redis_url, amqp_url, admin):
     from runtime.embedded import Platform
-    platform = Platform(make_config(tmp_path / "data", redis_url=redis_url))
+    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", redis_url=redis_url)))
     client = Client(platform.gateway, Response)
     server = make_server("127.0.0.1", 0, platform.gateway, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

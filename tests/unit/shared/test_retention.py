@@ -84,9 +84,16 @@ def test_every_event_type_the_ranking_replays_is_kept_as_history():
     """A type the ranking starts to consume must be classed here, or retention would delete
     history a rebuild needs."""
     replayed = {t for types in consumed_types_by_producer().values() for t in types}
-    assert replayed == retention.LASTING | retention.WINDOWED
+    assert replayed == retention.LASTING | retention.WINDOWED | retention.WITHIN_RETENTION
     assert not retention.LASTING & retention.WINDOWED
-    assert (retention.LASTING | retention.WINDOWED) <= set(CATALOGUE)
+    assert not (retention.LASTING | retention.WINDOWED) & retention.WITHIN_RETENTION
+    assert (retention.LASTING | retention.WINDOWED | retention.WITHIN_RETENTION) <= set(CATALOGUE)
+
+
+def test_revocations_are_kept_longer_than_the_tokens_they_name_live():
+    from shared.config import load
+    config = load({})
+    assert config.retention_days * 86400 > config.jwt_ttl_seconds
 
 
 def test_the_history_window_outlasts_the_rankings_window_and_grace():
