@@ -24,19 +24,31 @@ class Announcer:
         self.store = store
         self.bus = bus
 
+    def publish(self, waiting: dict[str, list[dict]]) -> int:
+        """Publish the announcements waiting for each member (member -> entries, oldest
+        first), then pop what the broker took, in one round trip; unflag the members left
+        with none. Returns how many went out."""
+        published: dict[str, list[str]] = {}
+        try:
+            for member_id, entries in waiting.items():
+                for entry in entries:
+                    self.bus.publish(envelope(entry))
+                    published.setdefault(member_id, []).append(entry["id"])
+        finally:
+            # What the broker confirmed leaves its list even if a later publish failed.
+            left = self.store.announced(published)
+        self.store.unflag_announcements([m for m in waiting if not left.get(m, 0)])
+        return sum(len(ids) for ids in published.values())
+
     def drain(self, member_id: str) -> int:
         """Publish a member's waiting announcements in order; returns how many went out."""
-        sent = 0
-        for entry in self.store.announcements(member_id):
-            self.bus.publish(envelope(entry))
-            self.store.announced(member_id, entry["id"])
-            sent += 1
-        if not self.store.announcements(member_id):
-            self.store.unflag_announcements(member_id)
-        return sent
+        return self.drain_many([member_id])
+
+    def drain_many(self, member_ids: list[str]) -> int:
+        return self.publish(self.store.waiting_announcements(member_ids)) if member_ids else 0
 
     def drain_flagged(self) -> int:
-        return sum(self.drain(member_id) for member_id in self.store.flagged_announcements())
+        return self.drain_many(self.store.flagged_announcements())
 
 
 def envelope(entry: dict) -> dict:

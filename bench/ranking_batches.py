@@ -1,0 +1,40 @@
+"""The ranking applying events in batches, by batch size, against the same naive baseline.
+
+The ranking worker takes what the broker already sent it (up to its prefetch) and applies
+it as one batch (shared/batch.py, services/ranking/handlers.batch_dispatcher): one APPLY
+script per member for all of that member's events, one standing per member settled and
+placed, the announcements published, all pipelined. Batch size 1 is the one-by-one path.
+The envelopes and the baseline are bench/ranking.py's: per event one pipelined HINCRBY or
+PFADD plus a ZINCRBY, without idempotency, window or announcement.
+"""
+from __future__ import annotations
+
+from shared.events import parse_event
+
+from bench.measure import Side, compare
+from bench.ranking import NAIVE, RankingBench, delete_matching, envelopes, naive_apply
+
+BATCH_SIZES = (1, 16, 64, 256)
+
+
+def batch_rates(bench: RankingBench, n: int, sizes=BATCH_SIZES) -> list[tuple[int, float, float]]:
+    """(batch size, naive events/s, Gouwuhao events/s) for each batch size, each pair
+    measured in alternating rounds."""
+    from services.ranking.handlers import batch_dispatcher
+    bodies = envelopes(n)
+    dispatch_batch = batch_dispatcher(bench.platform["ranking"].extras["scorer"])
+
+    def raw(k: int) -> None:
+        for body in bodies[:k]:
+            naive_apply(bench.client, body)
+
+    out = []
+    for size in sizes:
+        def platform(k: int, size=size) -> None:
+            for start in range(0, k, size):
+                dispatch_batch([parse_event(body) for body in bodies[start:min(k, start + size)]])
+
+        raw_rate, platform_rate = compare(Side(raw, lambda: delete_matching(bench.client, f"{NAIVE}*")),
+                                          Side(platform, bench.store.reset), n)
+        out.append((size, raw_rate, platform_rate))
+    return out
