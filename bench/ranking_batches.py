@@ -38,3 +38,23 @@ def batch_rates(bench: RankingBench, n: int, sizes=BATCH_SIZES) -> list[tuple[in
                                           Side(platform, bench.store.reset), n)
         out.append((size, raw_rate, platform_rate))
     return out
+
+
+def bench_ranking_batches(results, n: int) -> None:
+    """Rows of `make bench`: ranking apply by batch size (the worker's batch is 64)."""
+    from bench.__main__ import REDIS_URL, answers, where
+    from bench.measure import Row
+    if not answers(REDIS_URL):
+        results.skipped.append(f"ranking batches on Redis (nothing answers at {where(REDIS_URL)})")
+        return
+    bench = RankingBench(REDIS_URL)
+    try:
+        for size, raw, platform in batch_rates(bench, n):
+            results.rows.append(Row(f"ranking: apply events in batches of {size}, one worker (events/s)", raw,
+                                    platform))
+    finally:
+        bench.close()
+    results.notes.append("ranking batches: the worker's batch path (services/ranking/handlers.batch_dispatcher: "
+                         "parse, one APPLY script per member, one SETTLE per member and one PLACE in one round "
+                         "trip, the announcements published and popped) on chunks of the same envelopes, "
+                         "against the same naive pipelined baseline; batch 1 is one by one.")

@@ -8,15 +8,17 @@ the shop keeps the newest by `occurred_at`, which the script stamped in standing
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import uuid
 from datetime import datetime, timezone
 
 from shared.bus import Bus
-from shared.events import make_event
+from shared.events import CATALOGUE, Event, correlation_id_var
 
 from services.ranking.store import RankingStore
 
 PRODUCER = "ranking"
+TYPE = "ranking.influence.changed"
+VERSION = CATALOGUE[TYPE][0]
 
 
 class Announcer:
@@ -53,9 +55,13 @@ class Announcer:
 
 def envelope(entry: dict) -> dict:
     """The event of one stored announcement; its id was fixed when it was stored, so a
-    second publication of it is a duplicate the shop's inbox drops."""
+    second publication of it is a duplicate the shop's inbox drops.
+
+    Built without make_event's validation: the entry's fields are the numbers and the id
+    SETTLE stored from a standing, and validating them cost more than the rest of
+    publishing on the in-memory bus (`make bench`, profile in docs/speed.md)."""
     at = datetime.fromtimestamp(int(entry["at"]) / 1_000_000, tz=timezone.utc)
-    data = {"member_id": entry["member_id"], "score": entry["score"], "tier": entry["tier"],
-            "slots": entry["slots"], "version": entry["version"]}
-    event = make_event("ranking.influence.changed", data, PRODUCER, occurred_at=at)
-    return replace(event, id=entry["id"]).to_dict()
+    data = {"member_id": entry["member_id"], "score": int(entry["score"]), "tier": int(entry["tier"]),
+            "slots": int(entry["slots"]), "version": int(entry["version"])}
+    return Event(id=entry["id"], type=TYPE, version=VERSION, occurred_at=at, producer=PRODUCER,
+                 correlation_id=correlation_id_var.get() or str(uuid.uuid4()), data=data).to_dict()

@@ -23,7 +23,7 @@ from __future__ import annotations
 #       ("day|buyer" -> live orders), 5 active-days set, 6 friends hash, 7 visitors zset
 #       (visitor -> last day, as a number), 7+i the i-th event's order hash (or an unused key
 #       of the same tag).
-# ARGV: 1 today as a number (the seen score), 2 the window (JSON: days, oldest, seen_from),
+# ARGV: 1 today as a number (the seen score), 2 the window (JSON: today, oldest, seen_from),
 #       3 the events (JSON list of {id, effect, stamp}), in the order they were taken.
 # Returns {events applied, version, sales_cents, unique_visitors, distinct_buyers, active_days,
 #          oldest day with data or '', show_in_leaderboards '1'/'0'}.
@@ -104,45 +104,40 @@ for i, e in ipairs(events) do
   end
 end
 
--- Trim what has left the window, so the state depends on the facts and `now` alone.
-for _, day in ipairs(redis.call('HKEYS', sales)) do
-  if day < oldest then redis.call('HDEL', sales, day) end
-end
-for _, field in ipairs(redis.call('HKEYS', buyers)) do
-  if string.sub(field, 1, 8) < oldest then redis.call('HDEL', buyers, field) end
-end
-for _, day in ipairs(redis.call('SMEMBERS', active)) do
-  if day < oldest then redis.call('SREM', active, day) end
-end
-redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. window.seen_from)
-redis.call('ZREMRANGEBYSCORE', visitors, '-inf', '(' .. oldest)
-
--- The window's totals.
+-- One read of each record: trim what has left the window (so the state depends on the
+-- facts and `now` alone) and total what is left.
 local first = nil
 local function saw(day) if first == nil or day < first then first = day end end
 
 local sales_cents = 0
-for _, day in ipairs(window.days) do
-  local cents = redis.call('HGET', sales, day)
-  if cents then sales_cents = sales_cents + tonumber(cents); saw(day) end
+local rows = redis.call('HGETALL', sales)
+for i = 1, #rows, 2 do
+  local day = rows[i]
+  if day < oldest then redis.call('HDEL', sales, day)
+  elseif day <= window.today then sales_cents = sales_cents + tonumber(rows[i + 1]); saw(day) end
 end
 
 local live_buyers, distinct_buyers = {}, 0
-local pairs_ = redis.call('HGETALL', buyers)
-for i = 1, #pairs_, 2 do
-  local day, buyer = string.sub(pairs_[i], 1, 8), string.sub(pairs_[i], 10)
-  if tonumber(pairs_[i + 1]) > 0 then
+rows = redis.call('HGETALL', buyers)
+for i = 1, #rows, 2 do
+  local day, buyer = string.sub(rows[i], 1, 8), string.sub(rows[i], 10)
+  if day < oldest then redis.call('HDEL', buyers, rows[i])
+  elseif tonumber(rows[i + 1]) > 0 then
     saw(day)
     if not live_buyers[buyer] then live_buyers[buyer] = true; distinct_buyers = distinct_buyers + 1 end
   end
 end
 
+local active_days = 0
+for _, day in ipairs(redis.call('SMEMBERS', active)) do
+  if day < oldest then redis.call('SREM', active, day) else saw(day); active_days = active_days + 1 end
+end
+
+redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. window.seen_from)
+redis.call('ZREMRANGEBYSCORE', visitors, '-inf', '(' .. oldest)
 local unique_visitors = redis.call('ZCARD', visitors)
 local earliest = redis.call('ZRANGE', visitors, 0, 0, 'WITHSCORES')
 if earliest[2] then saw(string.format('%d', tonumber(earliest[2]))) end
-
-for _, day in ipairs(redis.call('SMEMBERS', active)) do saw(day) end
-local active_days = redis.call('SCARD', active)
 
 local facts = redis.call('HMGET', member, 'version', 'show_in_leaderboards')
 return {applied, tonumber(facts[1] or '0'), sales_cents, unique_visitors, distinct_buyers, active_days,

@@ -130,7 +130,7 @@ class RankingStore:
         # An id is remembered for the window and a week from the day it was applied (not
         # the day it happened: an old privacy change applied today must stay known today).
         seen_from = int((window.today(now) - timedelta(days=window.length - 1 + SEEN_GRACE_DAYS)).strftime("%Y%m%d"))
-        window_json = json.dumps({"days": days, "oldest": days[-1], "seen_from": seen_from})
+        window_json = json.dumps({"today": days[0], "oldest": days[-1], "seen_from": seen_from})
         calls = []
         for member_id, member_changes in changes.items():
             tag = member_tag(member_id)

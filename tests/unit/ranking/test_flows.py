@@ -147,3 +147,14 @@ def test_one_member_is_one_visitor_however_often_and_whichever_day_they_come(pla
     [(visitor, last_day)] = snapshot(store(platform).redis)["rk:{m:lin}:visitors"][1]
     assert visitor == "wei" and int(last_day) == int(clock.now().astimezone(
         platform["ranking"].extras["scorer"].window.tz).strftime("%Y%m%d"))
+
+
+def test_an_announcement_envelope_is_a_valid_event_of_the_contract():
+    from services.ranking.announcements import envelope
+    from shared.events import parse_event
+    entry = {"id": "0b5fb784-f234-49c5-9330-6a92af78267c", "member_id": "lin", "score": 1522, "tier": 2,
+             "slots": 6, "version": 2, "at": "1764756000123456"}
+    event = parse_event(envelope(entry))
+    assert (event.id, event.type, event.producer) == (entry["id"], "ranking.influence.changed", "ranking")
+    assert event.data == {"member_id": "lin", "score": 1522, "tier": 2, "slots": 6, "version": 2}
+    assert event.occurred_at.timestamp() == 1764756000.123456
