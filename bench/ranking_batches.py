@@ -9,12 +9,18 @@ PFADD plus a ZINCRBY, without idempotency, window or announcement.
 """
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit
+
 from shared.events import parse_event
 
-from bench.measure import Side, compare
+from bench.measure import Side, compare, reachable
 from bench.ranking import NAIVE, RankingBench, delete_matching, envelopes, naive_apply
 
 BATCH_SIZES = (1, 16, 64, 256)
+# The same server and database index as bench/__main__.py's ranking rows.
+REDIS_URL = os.environ.get("GWH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/12"
+REDIS = urlsplit(REDIS_URL)
 
 
 def batch_rates(bench: RankingBench, n: int, sizes=BATCH_SIZES) -> list[tuple[int, float, float]]:
@@ -42,10 +48,9 @@ def batch_rates(bench: RankingBench, n: int, sizes=BATCH_SIZES) -> list[tuple[in
 
 def bench_ranking_batches(results, n: int) -> None:
     """Rows of `make bench`: ranking apply by batch size (the worker's batch is 64)."""
-    from bench.__main__ import REDIS_URL, answers, where
     from bench.measure import Row
-    if not answers(REDIS_URL):
-        results.skipped.append(f"ranking batches on Redis (nothing answers at {where(REDIS_URL)})")
+    if not reachable(REDIS.hostname or "127.0.0.1", REDIS.port or 6379):
+        results.skipped.append(f"ranking batches on Redis (nothing answers at {REDIS.hostname}:{REDIS.port})")
         return
     bench = RankingBench(REDIS_URL)
     try:
