@@ -8,7 +8,7 @@ import threading
 from werkzeug.serving import make_server
 
 from shared import config as gwh_config
-from shared import logs, metrics
+from shared import logs, malloc, metrics
 
 from runtime.embedded import Platform
 
@@ -16,6 +16,7 @@ log = logging.getLogger("gwh")
 
 
 def main() -> None:
+    malloc.tune()  # before any thread: memory that stays flat under load (shared/malloc.py)
     logs.configure()
     config = gwh_config.load()
     platform = Platform(config).start()
