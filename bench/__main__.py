@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench import delisting, events, gateway, memory, orders, ranking, ranking_batches, rebuild, report, stock
+from bench import cluster, delisting, events, gateway, memory, orders, ranking, ranking_batches, rebuild, report, stock
 from bench.measure import Results, Row, reachable
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -131,7 +131,7 @@ def bench_memory(results: Results, n: int) -> None:
 
 
 BENCHMARKS = (bench_events, bench_gateway, bench_stock, bench_ranking, bench_orders, bench_memory)
-BENCHMARKS += (ranking_batches.bench_ranking_batches, delisting.bench_delisting)
+BENCHMARKS += (ranking_batches.bench_ranking_batches, delisting.bench_delisting, cluster.bench_cluster)
 
 
 def main() -> None:
