@@ -95,8 +95,9 @@ def settings_env(run_dir: Path, port: int, tag: str) -> dict[str, str]:
     return env
 
 
-def order_load(base_url: str, threads: int = THREADS, duration: float = DURATION) -> tuple[float, list[float], int]:
-    """(paid orders/s, latencies place->paid in s, failures) from `threads` clients."""
+def order_load(base_url: str, threads: int = THREADS, duration: float = DURATION):
+    """(paid orders/s, latencies place->paid in s, failures, latencies paid->on the owner's
+    ranking page in s) from `threads` clients and one probe."""
     from tests.support.cluster import Gateway
     from tests.support.shopping import feature, new_product, pay, place_order, register
     gw = Gateway(base_url, *ADMIN)
@@ -124,13 +125,42 @@ def order_load(base_url: str, threads: int = THREADS, duration: float = DURATION
             with lock:
                 latencies.append(time.perf_counter() - began)
 
+    # Purchase -> leaderboard: a shop of its own, bought through one order at a time while
+    # the others load the platform; after each payment its owner's ranking page is polled
+    # until the 30-day sales include it.
+    probe_shop, probe_token = register(gw, "probe")
+    feature(gw, probe_token, product["id"])
+    probe_buyer = register(gw, "probebuyer")[1]
+    board_latencies: list[float] = []
+
+    def probe() -> None:
+        own = Gateway(base_url, *ADMIN)
+        expected = 0
+        while time.monotonic() < stop_at:
+            try:
+                order = place_order(own, probe_buyer, product["id"], shop_id=probe_shop)
+                paid = pay(own, probe_buyer, order["id"])
+            except Exception:
+                with lock:
+                    failures[0] += 1
+                continue
+            expected += paid["total_cents"]
+            after = time.perf_counter()
+            while time.perf_counter() - after < 30:
+                page = own.get(f"/api/ranking/members/{probe_shop}", token=probe_token)
+                if page.status_code == 200 and ((page.json().get("stats") or {}).get("sales_cents_30d") or 0) >= expected:
+                    board_latencies.append(time.perf_counter() - after)
+                    break
+                time.sleep(0.01)
+
     began = time.monotonic()
     workers = [threading.Thread(target=client, args=(token,), daemon=True) for token in buyers]
+    workers.append(threading.Thread(target=probe, daemon=True))
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(duration + 120)
-    return len(latencies) / (time.monotonic() - began), latencies, failures[0]
+    return len(latencies) / (time.monotonic() - began), latencies, failures[0], board_latencies
 
 
 def drop_private(tag: str, env: dict[str, str]) -> None:
@@ -162,18 +192,23 @@ def run(threads: int = THREADS, duration: float = DURATION) -> dict:
     redis.Redis.from_url(REDIS_URL).flushdb()
     try:
         cluster.start()
-        rate, latencies, failures = order_load(cluster.settings.gateway_url, threads, duration)
+        rate, latencies, failures, board = order_load(cluster.settings.gateway_url, threads, duration)
         memory = resident(cluster.supervisord_pid())
     finally:
         cluster.stop()
         drop_private(tag, env)
         redis.Redis.from_url(REDIS_URL).flushdb()
         discard(run_dir)
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")  # noqa: E731
     return {"paid_per_second": rate, "orders": len(latencies), "failures": failures, "threads": threads,
-            "p50": pick(0.5), "p99": pick(0.99), "mean": statistics.fmean(latencies) if latencies else float("nan"),
+            "p50": quantile(latencies, 0.5), "p99": quantile(latencies, 0.99),
+            "mean": statistics.fmean(latencies) if latencies else float("nan"),
+            "board_p50": quantile(board, 0.5), "board_p99": quantile(board, 0.99), "board_samples": len(board),
             "memory": memory}
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def bench_cluster(results, n: int) -> None:
@@ -188,6 +223,8 @@ def bench_cluster(results, n: int) -> None:
                             "raw column: the target)", 50, figures["paid_per_second"]))
     results.rows.append(Row("cluster: place -> paid p99 (s; raw column: the target)", 0.3, figures["p99"], unit="s"))
     results.rows.append(Row("cluster: place -> paid p50 (s; raw column: the target)", 0.3, figures["p50"], unit="s"))
+    results.rows.append(Row("cluster: paid -> on the shop owner's ranking page p99 (s; raw column: the target)",
+                            0.5, figures["board_p99"], unit="s"))
     for command, mb in figures["memory"]:
         results.rows.append(Row(f"cluster memory: {command} (MB)", mb, mb, unit="MB"))
     results.notes.append(f"cluster: `make cluster` on a private exchange, databases and Redis index; "
