@@ -34,7 +34,8 @@ from urllib.parse import urlsplit
 
 from datetime import datetime, timezone
 
-from bench import events, gateway, hop, idle, memory, orders, ranking, rebuild, relay, report, stock
+from bench import (cluster, delisting, events, gateway, hop, idle, memory, orders, ranking, ranking_batches, rebuild,
+                   relay, report, stock)
 from bench.measure import Results, Row, reachable
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -203,6 +204,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 BENCHMARKS = (bench_events, bench_relay, bench_hop, bench_gateway, bench_stock, bench_ranking, bench_orders,
               bench_memory, bench_idle)
+BENCHMARKS += (ranking_batches.bench_ranking_batches, delisting.bench_delisting, cluster.bench_cluster)
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ def machine_line(n: int, now: datetime | None = None) -> str:
 def figure(value: float, unit: str) -> str:
     if unit == "MB":
         return f"{value:,.0f} MB"
+    if unit == "s":
+        return f"{value:,.3f} s"
     if unit == "KB":
         return f"{value:,.1f} KB"
     if unit == "ms":

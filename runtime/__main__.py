@@ -6,7 +6,7 @@ import signal
 import threading
 
 from shared import config as gwh_config
-from shared import logs, metrics
+from shared import logs, malloc, metrics
 
 from runtime.embedded import Platform
 from runtime.server import gateway_server
@@ -15,6 +15,7 @@ log = logging.getLogger("gwh")
 
 
 def main() -> None:
+    malloc.tune()  # before any thread: memory that stays flat under load (shared/malloc.py)
     logs.configure()
     config = gwh_config.load()
     # The demo seeder plays the last 30 days on this clock, then leaves it at the system time.

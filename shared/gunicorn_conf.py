@@ -27,6 +27,10 @@ if _OWN_DIR:
 MULTIPROC_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 from shared import logs  # noqa: E402  (after the environment is set)
+from shared import malloc  # noqa: E402
+
+# In the master, before it forks: every worker inherits the allocator settings.
+malloc.tune()
 
 logconfig_dict = logs.dict_config()
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from flask import Flask
 
-from shared import logs, metrics
+from shared import logs, malloc, metrics
 from shared.bus import Bus, Consumer, Subscriptions
 from shared.correlation import new_id
 from shared.db import Database
@@ -134,6 +134,7 @@ def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None
     Prometheus metrics there (shared/metrics.py); with `probe_port` it answers
     /health/live and /health/ready on that port (shared/probe.py).
     """
+    malloc.tune()  # before the worker's threads start (shared/malloc.py)
     logs.configure()
     stop = threading.Event()
 

@@ -80,3 +80,32 @@ def dispatcher(scorer: Scorer) -> Callable[[Event], None]:
         if handler is not None:
             handler(scorer, event)
     return dispatch
+
+
+class _Collector:
+    """What a handler sees of the Scorer while a batch is collected: `record` keeps the
+    effect for `Scorer.record_many` instead of applying it at once."""
+
+    def __init__(self, scorer: Scorer):
+        self.scorer = scorer
+        self.window = scorer.window
+        self.records: list[tuple[str, Event, Effect]] = []
+
+    def moment_of(self, event: Event, now=None):
+        return self.scorer.moment_of(event, now)
+
+    def record(self, member_id: str, event: Event, effect: Effect) -> None:
+        self.records.append((member_id, event, effect))
+
+
+def batch_dispatcher(scorer: Scorer) -> Callable[[list[Event]], None]:
+    """The batch consumer's `dispatch_batch`: the same handlers, their effects applied
+    together (one script per member, one standing per member, see Scorer.record_many)."""
+    def dispatch_batch(events: list[Event]) -> None:
+        collector = _Collector(scorer)
+        for event in events:
+            handler = subscriptions.handlers.get(event.type)
+            if handler is not None:
+                handler(collector, event)
+        scorer.record_many(collector.records)
+    return dispatch_batch

@@ -18,7 +18,7 @@ from shared.events import Event
 
 from services.ranking.announcements import Announcer
 from services.ranking.domain import Effect, Influence, InfluenceWindow, Privacy, listed_publicly, stamp
-from services.ranking.store import RankingStore, Totals
+from services.ranking.store import Change, NewStanding, RankingStore, Totals
 
 
 class Scorer:
@@ -42,27 +42,44 @@ class Scorer:
         return min(event.occurred_at, now)
 
     def record(self, member_id: str, event: Event, effect: Effect) -> Totals | None:
+        return self.record_many([(member_id, event, effect)]).get(member_id)
+
+    def record_many(self, records: list[tuple[str, Event, Effect]]) -> dict[str, Totals]:
+        """Apply a batch of (member, event, effect): one script per member for all of its
+        events, then one standing per member from the totals after them, so a member that 20
+        events of the batch concern is settled, placed and announced once, not 20 times.
+        The end state is the same as one by one: every fact is idempotent by event id and
+        order-independent, and only the newest standing was ever kept."""
         now = self.clock.now()
-        day = self.window.day_of(self.moment_of(event, now))
-        effect = effect.within(self.window, day, now)
-        if effect.is_empty:
-            return None
-        totals = self.store.apply(member_id, event.id, day, effect, self.window, now,
-                                  stamp=stamp(event.occurred_at, event.id))
+        changes: dict[str, list[Change]] = {}
+        for member_id, event, effect in records:
+            day = self.window.day_of(self.moment_of(event, now))
+            effect = effect.within(self.window, day, now)
+            if not effect.is_empty:
+                changes.setdefault(member_id, []).append(
+                    Change(event.id, day, effect, stamp(event.occurred_at, event.id)))
+        if not changes:
+            return {}
+        totals = self.store.apply_many(changes, self.window, now)
         if self.mode != "replay":
-            self.settle(member_id, totals)
+            self.settle_many(totals)
         return totals
 
     def settle(self, member_id: str, totals: Totals, mode: str | None = None) -> Influence:
-        influence = Influence(member_id, totals.breakdown)
-        listed = listed_publicly(Privacy(show_in_leaderboards=totals.show_in_leaderboards), influence.score)
-        rolls_at = self.window.closes_at(totals.oldest_day) if totals.oldest_day else None
-        _, waiting = self.store.settle(member_id, totals.version, influence, mode or self.mode)
-        self.store.place(member_id, totals.version, influence.score, listed, rolls_at)
-        if waiting:
-            self.store.flag_announcements(member_id)
-            self.announcer.drain(member_id)
-        return influence
+        return self.settle_many({member_id: totals}, mode)[member_id]
+
+    def settle_many(self, totals: dict[str, Totals], mode: str | None = None) -> dict[str, Influence]:
+        """Store, place and announce each member's standing from their totals."""
+        influences, standings = {}, []
+        for member_id, member_totals in totals.items():
+            influence = influences[member_id] = Influence(member_id, member_totals.breakdown)
+            listed = listed_publicly(Privacy(show_in_leaderboards=member_totals.show_in_leaderboards),
+                                     influence.score)
+            rolls_at = self.window.closes_at(member_totals.oldest_day) if member_totals.oldest_day else None
+            standings.append(NewStanding(member_id, member_totals.version, influence, listed, rolls_at,
+                                         mode or self.mode))
+        self.announcer.publish(self.store.settle_and_place(standings))
+        return influences
 
     def refresh_due(self) -> int:
         """Re-score members whose window rolled past their oldest day; publish what waits."""

@@ -67,6 +67,28 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One event's effect on one member, as the APPLY script takes it."""
+
+    event_id: str
+    event_day: str
+    effect: Effect
+    stamp: str = ""
+
+
+@dataclass(frozen=True)
+class NewStanding:
+    """A standing to store and place: settled from totals read at `version`."""
+
+    member_id: str
+    version: int
+    influence: Influence
+    listed: bool
+    rolls_at: datetime | None
+    mode: str = "auto"
+
+
+@dataclass(frozen=True)
 class Standing:
     """What a board shows of a member: the settled standing and the member's settings."""
 
@@ -93,26 +115,65 @@ class RankingStore:
     def apply(self, member_id: str, event_id: str, event_day: str, effect: Effect,
               window: InfluenceWindow, now: datetime, stamp: str = "") -> Totals:
         """Apply one event's effect to a member (once per event id) and read the totals."""
-        tag = member_tag(member_id)
-        days = window.days(now)
-        order_key = f"{tag}:order:{effect.order.order_id}" if effect.order else f"{tag}:order:-"
-        keys = [f"{tag}:member", f"{tag}:seen", f"{tag}:sales", f"{tag}:buyers", f"{tag}:active",
-                f"{tag}:friends", order_key, f"{tag}:visitors"]
-        seen_from = int((window.today(now) - timedelta(days=window.length - 1 + SEEN_GRACE_DAYS)).strftime("%Y%m%d"))
-        # An id is remembered for the window and a week from the day it was applied (not
-        # the day it happened: an old privacy change applied today must stay known today).
-        args = [event_id, int(days[0]),
-                json.dumps(self._effect_json(effect, event_day, days, window, now)),
-                json.dumps({"days": days, "oldest": days[-1], "seen_from": seen_from, "stamp": stamp})]
-        reply = self._apply(keys=keys, args=args)
-        applied, version, sales, visitors, buyers, active, oldest, shown = reply
-        return Totals(applied=bool(applied), version=int(version),
-                      breakdown=Breakdown(int(sales), int(visitors), int(buyers), int(active)),
-                      oldest_day=_text(oldest) or None, show_in_leaderboards=_text(shown) == "1")
+        return self.apply_many({member_id: [Change(event_id, event_day, effect, stamp)]}, window, now)[member_id]
 
     def refresh(self, member_id: str, window: InfluenceWindow, now: datetime) -> Totals:
         """Trim and re-read a member's totals without an event (the window rolled over)."""
-        return self.apply(member_id, "", "", Effect(), window, now)
+        return self.apply_many({member_id: []}, window, now)[member_id]
+
+    def apply_many(self, changes: dict[str, list["Change"]], window: InfluenceWindow,
+                   now: datetime) -> dict[str, Totals]:
+        """Apply each member's changes (each once per event id) and read each member's totals
+        after them: one script call per member, pipelined (sent one after the other on a
+        Redis Cluster, which does not pipeline scripts)."""
+        days = window.days(now)
+        # An id is remembered for the window and a week from the day it was applied (not
+        # the day it happened: an old privacy change applied today must stay known today).
+        seen_from = int((window.today(now) - timedelta(days=window.length - 1 + SEEN_GRACE_DAYS)).strftime("%Y%m%d"))
+        window_json = json.dumps({"today": days[0], "oldest": days[-1], "seen_from": seen_from})
+        calls = []
+        for member_id, member_changes in changes.items():
+            tag = member_tag(member_id)
+            keys = [f"{tag}:member", f"{tag}:seen", f"{tag}:sales", f"{tag}:buyers", f"{tag}:active",
+                    f"{tag}:friends", f"{tag}:visitors"]
+            keys += [f"{tag}:order:{c.effect.order.order_id}" if c.effect.order else f"{tag}:order:-"
+                     for c in member_changes]
+            events = [{"id": c.event_id, "stamp": c.stamp,
+                       "effect": self._effect_json(c.effect, c.event_day, days, window, now)}
+                      for c in member_changes]
+            calls.append((self._apply, keys, [int(days[0]), window_json, json.dumps(events)]))
+        totals = {}
+        for member_id, reply in zip(changes, self._run(calls)):
+            applied, version, sales, visitors, buyers, active, oldest, shown = reply
+            totals[member_id] = Totals(applied=bool(applied), version=int(version),
+                                       breakdown=Breakdown(int(sales), int(visitors), int(buyers), int(active)),
+                                       oldest_day=_text(oldest) or None, show_in_leaderboards=_text(shown) == "1")
+        return totals
+
+    def _run(self, calls: list[tuple]) -> list:
+        """Run (script, keys, args) calls in one round trip where Redis allows it: one
+        pipeline of EVALSHA on one Redis, one call after the other on a Redis Cluster (it
+        does not pipeline scripts; each call goes to its member's node). A Redis that lost
+        its script cache (restarted, SCRIPT FLUSH) gets them loaded and the pipeline once
+        more: every script is idempotent (event ids, versions, announcement ids)."""
+        if not calls:
+            return []
+        if len(calls) == 1 or isinstance(self.redis, RedisCluster):
+            return [script(keys=keys, args=args) for script, keys, args in calls]
+        for attempt in (1, 2):
+            with self.redis.pipeline(transaction=False) as pipe:
+                for script, keys, args in calls:
+                    # EVALSHA straight away: a pipeline given Script objects asks SCRIPT
+                    # EXISTS first, one more round trip per pipeline.
+                    pipe.evalsha(script.sha, len(keys), *keys, *args)
+                try:
+                    return pipe.execute()
+                except redis.exceptions.NoScriptError:
+                    if attempt == 2:
+                        raise
+                    for script in {id(c[0]): c[0] for c in calls}.values():
+                        script.sha = self.redis.script_load(script.script)
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _effect_json(effect: Effect, event_day: str, days: list[str], window: InfluenceWindow,
@@ -137,38 +198,57 @@ class RankingStore:
             out["friend"] = {"id": effect.friend[0], "friends": effect.friend[1]}
         return out
 
-    def settle(self, member_id: str, version: int, influence: Influence, mode: str = "auto") -> tuple[bool, int]:
-        """Store a standing unless a newer one is there; (stored?, announcements waiting)."""
+    def settle_and_place(self, standings: list["NewStanding"]) -> dict[str, list[dict]]:
+        """Store each standing (unless a newer one is there) with its announcement, and
+        place them all on the board: one script per member and one for the board, in one
+        round trip. Returns, per member, the announcements waiting to be published, oldest
+        first (the SETTLE script reads them back).
+
+        Members who may announce are flagged in the same step, before anything is
+        published: a worker that dies before its publishing leaves them to the sweep."""
+        if not standings:
+            return {}
+        calls = [self._settle_call(s.member_id, s.version, s.influence, s.mode) for s in standings]
+        rows = [[s.member_id, str(s.version), str(s.influence.score), "1" if s.listed else "0",
+                 str(int(s.rolls_at.timestamp())) if s.rolls_at else ""] for s in standings]
+        flags = list(dict.fromkeys(s.member_id for s in standings if s.mode != "quiet"))
+        calls.append((self._place, [f"{BOARD}:public", f"{BOARD}:versions", f"{BOARD}:rolls", f"{BOARD}:announce"],
+                      [json.dumps(rows), json.dumps(flags)]))
+        replies = self._run(calls)
+        waiting: dict[str, list[dict]] = {}
+        for standing, (_, entries) in zip(standings, replies):
+            waiting[standing.member_id] = [json.loads(raw) for raw in entries]
+        return waiting
+
+    def _settle_call(self, member_id: str, version: int, influence: Influence, mode: str) -> tuple:
         tag = member_tag(member_id)
         b, tier = influence.breakdown, influence.tier
-        stored, waiting = self._settle(
-            keys=[f"{tag}:member", f"{tag}:announce"],
-            args=[version, influence.score, tier.level, tier.slots, b.sales_cents, b.unique_visitors,
-                  b.distinct_buyers, b.active_days, str(uuid.uuid4()), mode, member_id])
-        return bool(stored), int(waiting)
-
-    def place(self, member_id: str, version: int, score: int, listed: bool, rolls_at: datetime | None) -> bool:
-        """Put a member on the public board (or take them off), unless a newer placing is there."""
-        return bool(self._place(
-            keys=[f"{BOARD}:public", f"{BOARD}:versions", f"{BOARD}:rolls"],
-            args=[member_id, version, score, "1" if listed else "0",
-                  str(int(rolls_at.timestamp())) if rolls_at else ""]))
+        return (self._settle, [f"{tag}:member", f"{tag}:announce"],
+                [version, influence.score, tier.level, tier.slots, b.sales_cents, b.unique_visitors,
+                 b.distinct_buyers, b.active_days, str(uuid.uuid4()), mode, member_id])
 
     # --- announcements -----------------------------------------------------------------
-    def flag_announcements(self, member_id: str) -> None:
-        self.redis.sadd(f"{BOARD}:announce", member_id)
+    def waiting_announcements(self, member_ids: list[str]) -> dict[str, list[dict]]:
+        """The announcement lists of several members, read in one round trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for member_id in member_ids:
+                pipe.lrange(f"{member_tag(member_id)}:announce", 0, -1)
+            rows = pipe.execute()
+        return {member_id: [json.loads(raw) for raw in row] for member_id, row in zip(member_ids, rows)}
+
+    def announced(self, published: dict[str, list[str]]) -> dict[str, int]:
+        """Pop the announcements just published (member -> ids, in order) from the head of
+        each member's list; per member, how many still wait."""
+        members = [m for m, ids in published.items() if ids]
+        replies = self._run([(self._pop, [f"{member_tag(m)}:announce"], published[m]) for m in members])
+        return {m: int(left) for m, left in zip(members, replies)}
 
     def flagged_announcements(self) -> list[str]:
         return sorted(_text(m) for m in self.redis.smembers(f"{BOARD}:announce"))
 
-    def announcements(self, member_id: str) -> list[dict]:
-        return [json.loads(raw) for raw in self.redis.lrange(f"{member_tag(member_id)}:announce", 0, -1)]
-
-    def announced(self, member_id: str, announcement_id: str) -> int:
-        return int(self._pop(keys=[f"{member_tag(member_id)}:announce"], args=[announcement_id]))
-
-    def unflag_announcements(self, member_id: str) -> None:
-        self.redis.srem(f"{BOARD}:announce", member_id)
+    def unflag_announcements(self, member_ids: list[str]) -> None:
+        if member_ids:
+            self.redis.srem(f"{BOARD}:announce", *member_ids)
 
     # --- reads -------------------------------------------------------------------------
     def due_for_refresh(self, now: datetime, limit: int = 500) -> list[str]:

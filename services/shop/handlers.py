@@ -44,8 +44,8 @@ def product_delisted(uow: UnitOfWork, event: Event) -> None:
     owners = shops.drop_delisted(uow.conn, product_id, cards.delisting_cutoff(card, event.occurred_at))
     members.add_notifications(uow.conn, [
         notifications.product_delisted(owner, product_id, card.name, reason, uow.now()) for owner in owners])
-    for owner in owners:
-        uow.emit("shop.featured.removed", {"member_id": owner, "product_id": product_id, "reason": "delisted"})
+    uow.emit_many("shop.featured.removed", [{"member_id": owner, "product_id": product_id, "reason": "delisted"}
+                                            for owner in owners])
 
 
 @subscriptions.on("order.placed")

@@ -19,12 +19,27 @@ def standing(platform, member_id):
 
 def test_a_redelivered_event_changes_nothing(platform, events, deliver, announcements):
     paid, visit = events.paid("o1", "wei", "lin", 150_000), events.visited("lin", "wei")
-    deliver(paid, visit)
+    deliver(paid)
+    deliver(visit)
     before = snapshot(store(platform).redis)
     assert len(announcements()) == 2            # 20 + 1500 + ... then + 2 for the visitor
     deliver(paid, visit, paid)
     assert snapshot(store(platform).redis) == before
     assert len(announcements()) == 2
+
+
+def test_events_taken_together_announce_each_member_once_at_the_final_standing(platform, events, deliver,
+                                                                               announcements):
+    # One batch (the worker took both off the queue at once): one standing per member,
+    # announced once, with the score both events make together.
+    deliver(events.paid("o1", "wei", "lin", 150_000), events.visited("lin", "wei"),
+            events.visited("mei", "wei"))
+    heard = announcements()
+    assert sorted(e.data["member_id"] for e in heard) == ["lin", "mei"]
+    lin = next(e for e in heard if e.data["member_id"] == "lin")
+    assert lin.data["score"] == standing(platform, "lin").score
+    assert lin.data["version"] == 2             # both events counted in the one standing
+    assert store(platform).flagged_announcements() == []
 
 
 def test_a_refund_before_its_payment_ends_as_if_they_came_in_order(platform, events, deliver):
@@ -132,3 +147,14 @@ def test_one_member_is_one_visitor_however_often_and_whichever_day_they_come(pla
     [(visitor, last_day)] = snapshot(store(platform).redis)["rk:{m:lin}:visitors"][1]
     assert visitor == "wei" and int(last_day) == int(clock.now().astimezone(
         platform["ranking"].extras["scorer"].window.tz).strftime("%Y%m%d"))
+
+
+def test_an_announcement_envelope_is_a_valid_event_of_the_contract():
+    from services.ranking.announcements import envelope
+    from shared.events import parse_event
+    entry = {"id": "0b5fb784-f234-49c5-9330-6a92af78267c", "member_id": "lin", "score": 1522, "tier": 2,
+             "slots": 6, "version": 2, "at": "1764756000123456"}
+    event = parse_event(envelope(entry))
+    assert (event.id, event.type, event.producer) == (entry["id"], "ranking.influence.changed", "ranking")
+    assert event.data == {"member_id": "lin", "score": 1522, "tier": 2, "slots": 6, "version": 2}
+    assert event.occurred_at.timestamp() == 1764756000.123456
