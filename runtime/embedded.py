@@ -126,10 +126,11 @@ class Platform:
         os.umask(self._umask_before)
 
 
-def wait_settled(platform: Platform, timeout: float = 15.0, quiet_checks: int = 3) -> None:
+def wait_settled(platform: Platform, timeout: float = 15.0, quiet_checks: int = 3, poll: float = 0.02) -> None:
     """With threads running: wait until every outbox is empty, every queue drained, no
     handler is busy, and nothing moved for a few checks in a row (a handler that just
-    finished may have emitted an event its relay has not woken for yet)."""
+    finished may have emitted an event its relay has not woken for yet), looking every
+    `poll` seconds."""
     deadline = time.monotonic() + timeout
     quiet, last = 0, None
     while time.monotonic() < deadline:
@@ -148,5 +149,5 @@ def wait_settled(platform: Platform, timeout: float = 15.0, quiet_checks: int = 
         if quiet >= quiet_checks:
             return
         last = activity
-        time.sleep(0.02)
+        time.sleep(poll)
     raise TimeoutError("the platform did not settle in time")
