@@ -78,13 +78,14 @@ class RankingBench:
     def __init__(self, redis_url: str):
         from runtime.embedded import Platform
         from shared.config import Config
-        from tests.conftest import make_config
+        from tests.conftest import make_config, trust_harness_tokens
         self.client = redis.Redis.from_url(redis_url)
         self.client.flushdb()
         self.data_dir = scratch("ranking")
         # The board refreshes as configured by default, not on every read as in the tests.
         config = make_config(self.data_dir, redis_url=redis_url, board_refresh=Config().board_refresh)
-        self.platform = Platform(config, services=("ranking",))
+        # The bench's readers are no registered members: the harness vouches for them.
+        self.platform = trust_harness_tokens(Platform(config, services=("ranking",)))
         parts = self.platform["ranking"]
         self.dispatch = parts.consumer.dispatch
         self.store = parts.extras["store"]
