@@ -21,7 +21,8 @@ from typing import Callable
 from shared.errors import NotFound
 
 from services.ranking.domain import (
-    BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Stats, Tier,
+    BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Privacy, Stats,
+    Tier,
     Viewer, board_rank, community, friend_board, next_tier, public_board, rank_on, tier_for,
 )
 from services.ranking.store import RankingStore, Standing
@@ -130,9 +131,12 @@ class Boards:
 
     def newcomer(self, member_id: str, nickname: str, viewer: Viewer) -> MemberInfluence:
         """A member the shop knows and the ranking has not heard of yet: nothing counted, so
-        a score of zero at the first tier, unranked."""
+        a score of zero at the first tier, unranked; the zero breakdown and stats shown as
+        they would be at once (to the member themself, under the default privacy)."""
+        shown = viewer.may_see_stats(member_id, Privacy())
         return MemberInfluence(member_id=member_id, nickname=nickname, score=0, tier=tier_for(0), rank=None,
-                               next_tier=next_tier(0), breakdown=None, stats=None)
+                               next_tier=next_tier(0), breakdown=Breakdown() if shown else None,
+                               stats=Stats(0, 0) if shown else None)
 
     def _me_and_friends(self, viewer: Viewer) -> tuple[Contender, list[Contender]]:
         standings = self.store.board_standings([viewer.member_id, *sorted(viewer.friends)])

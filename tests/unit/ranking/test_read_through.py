@@ -26,3 +26,16 @@ def test_a_member_the_shop_does_not_know_either_is_a_404(client):
 def test_an_id_the_shop_refuses_outright_is_a_404_too(client):
     # "me" names the caller at the shop (a 401 without a token), never a member.
     assert client.get("/api/ranking/members/me").status_code == 404
+
+
+def test_a_member_just_registered_sees_their_own_zero_breakdown_at_once(client):
+    """The owner always sees their own figures: before the ranking heard of them too."""
+    registered = client.post("/api/auth/register", json={"username": "edda", "password": "a-long-password",
+                                                         "nickname": "Edda"}).json
+    mine = client.get(f"/api/ranking/members/{registered['member_id']}",
+                      headers={"Authorization": f"Bearer {registered['token']}"})
+    assert mine.status_code == 200, mine.json
+    assert mine.json["stats"] == {"sales_cents_30d": 0, "visitors_30d": 0}
+    assert mine.json["breakdown"]["score"] == 0 and mine.json["breakdown"]["unique_visitors"] == 0
+    # A stranger sees no stats (the default: friends only), as for any member.
+    assert "stats" not in client.get(f"/api/ranking/members/{registered['member_id']}").json
