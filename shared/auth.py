@@ -12,7 +12,6 @@ revokes the tokens issued before it and not the one it answers, even within one 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -20,41 +19,11 @@ import jwt
 from flask import current_app, g, request
 
 from shared.clock import utcnow
-from shared.errors import Forbidden, Problem, Unauthorized
+from shared.failures import Forbidden, Refusal, Unauthorized
+from shared.principal import MAX_SERVICE_TTL, ROLES, SERVICE_PREFIX, Principal
 
 ALGORITHM = "HS256"
 ISSUER = "gouwuhao"
-ROLES = ("member", "merchant", "admin")
-# The platform's own jobs (the ranking rebuild, the demo seed, member lookups) act as a
-# service, not a member: `sub` = "service:<name>", admin only, short-lived.
-SERVICE_PREFIX = "service:"
-MAX_SERVICE_TTL = 3600
-
-
-@dataclass(frozen=True)
-class Principal:
-    member_id: str
-    roles: tuple[str, ...] = ("member",)
-    brand_id: str | None = None
-    extra: dict = field(default_factory=dict)
-    # From the token: its id, when it was issued (microseconds), when it expires (seconds).
-    # Not part of who the principal is (two tokens of one member name one principal).
-    token_id: str | None = field(default=None, compare=False)
-    issued_at_us: int = field(default=0, compare=False)
-    expires_at: int = field(default=0, compare=False)
-
-    @property
-    def is_service(self) -> bool:
-        return self.member_id.startswith(SERVICE_PREFIX)
-
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.roles
-
-    def is_merchant_of(self, brand_id: str) -> bool:
-        return "merchant" in self.roles and self.brand_id == brand_id
-
-
 def issue_token(secret: str, principal: Principal, *, ttl_seconds: int = 24 * 3600,
                 now: datetime | None = None) -> str:
     now = now or utcnow()
@@ -112,7 +81,7 @@ def authenticate_early() -> None:
     """Check the request's token now, keeping a refusal for the view that asks (shared.http)."""
     try:
         current_principal()
-    except Problem as refusal:
+    except Refusal as refusal:
         g.gwh_refusal = refusal
 
 

@@ -21,17 +21,13 @@ from flask import Request
 from flask.json.provider import DefaultJSONProvider
 from webargs.core import is_json
 
-from shared.errors import BadRequest, Problem
+from shared.failures import BadRequest, UnsupportedMediaType
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 # "-9223372036854775808" is 20 characters; a float literal of a real price or rate is short.
 _MAX_INT_LITERAL = 20
 _MAX_FLOAT_LITERAL = 40
 MAX_DEPTH = 32
-
-
-class UnsupportedMediaType(Problem):
-    status, title, type_slug = 415, "Unsupported Media Type", "unsupported-media-type"
 
 
 class _Refused(ValueError):

@@ -1,64 +1,62 @@
-"""Errors every service raises, and how they become application/problem+json.
+"""How a refusal becomes application/problem+json: the HTTP layer's table of statuses.
 
-The exception classes are plain Python so domain modules can raise them without importing
-Flask; `register(app)` (in shared.http) maps them, and every HTTP error Werkzeug or
-flask-smorest raises, to a problem document. A client never sees an HTML page or a 500 for
+The domains and use cases raise plain refusals (shared/failures.py) that carry no HTTP
+status; `describe` maps each kind to its status, title and problem type, and
+`register(app)` (in shared.http) answers them, and every HTTP error Werkzeug or
+flask-smorest raises, as a problem document. A client never sees an HTML page or a 500 for
 bad input.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 PROBLEM_JSON = "application/problem+json"
 
 
-class Problem(Exception):
-    """A failure the client caused or a rule forbids; carries its HTTP status."""
+from shared.failures import (BadRequest, Conflict, Forbidden, NotFound, Refusal, TooManyRequests, Unauthorized,
+                             Unavailable, Unprocessable, UnsupportedMediaType)
 
-    status = 400
-    title = "Bad Request"
-    type_slug = "bad-request"
-
-    def __init__(self, detail: str = "", *, errors: dict[str, list[str]] | None = None, **extra: Any):
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
-        self.errors = errors
-        self.extra = extra
-
-    def to_dict(self) -> dict[str, Any]:
-        return problem_body(self.status, self.title, self.detail, self.type_slug, self.errors, self.extra)
+@dataclass(frozen=True)
+class ProblemKind:
+    status: int
+    title: str
+    type_slug: str
 
 
-class BadRequest(Problem):
-    status, title, type_slug = 400, "Bad Request", "bad-request"
+PROBLEMS: dict[type, ProblemKind] = {
+    BadRequest: ProblemKind(400, "Bad Request", "bad-request"),
+    Unauthorized: ProblemKind(401, "Unauthorized", "unauthorized"),
+    Forbidden: ProblemKind(403, "Forbidden", "forbidden"),
+    NotFound: ProblemKind(404, "Not Found", "not-found"),
+    Conflict: ProblemKind(409, "Conflict", "conflict"),
+    UnsupportedMediaType: ProblemKind(415, "Unsupported Media Type", "unsupported-media-type"),
+    Unprocessable: ProblemKind(422, "Unprocessable Entity", "validation-error"),
+    TooManyRequests: ProblemKind(429, "Too Many Requests", "too-many-requests"),
+    Unavailable: ProblemKind(503, "Service Unavailable", "unavailable"),
+    Refusal: ProblemKind(400, "Bad Request", "bad-request"),
+}
 
 
-class Unauthorized(Problem):
-    status, title, type_slug = 401, "Unauthorized", "unauthorized"
+def kind_of(refusal: type | Refusal, status: int, title: str, type_slug: str) -> None:
+    """Name the problem a refusal of a more specific kind is answered with (an owner that
+    did not answer is a 503 of its own type)."""
+    PROBLEMS[refusal if isinstance(refusal, type) else type(refusal)] = ProblemKind(status, title, type_slug)
 
 
-class Forbidden(Problem):
-    status, title, type_slug = 403, "Forbidden", "forbidden"
+def describe(refusal: Refusal) -> ProblemKind:
+    """The status, title and type of the problem this refusal is answered with: the most
+    specific kind in the table along its class's ancestry."""
+    for cls in type(refusal).__mro__:
+        kind = PROBLEMS.get(cls)
+        if kind is not None:
+            return kind
+    return PROBLEMS[Refusal]
 
 
-class NotFound(Problem):
-    status, title, type_slug = 404, "Not Found", "not-found"
-
-
-class Conflict(Problem):
-    """A rule forbids this now: slots full, product locked, wrong order state."""
-
-    status, title, type_slug = 409, "Conflict", "conflict"
-
-
-class Unprocessable(Problem):
-    """Invalid fields; `errors` maps each field to its messages."""
-
-    status, title, type_slug = 422, "Unprocessable Entity", "validation-error"
-
-
-class TooManyRequests(Problem):
-    status, title, type_slug = 429, "Too Many Requests", "too-many-requests"
+def problem_of(refusal: Refusal) -> dict[str, Any]:
+    kind = describe(refusal)
+    return problem_body(kind.status, kind.title, refusal.detail, kind.type_slug, refusal.errors, refusal.extra)
 
 
 def problem_body(status: int, title: str, detail: str, type_slug: str | None = None,

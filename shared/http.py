@@ -21,7 +21,8 @@ from werkzeug.exceptions import HTTPException
 
 from shared import correlation, metrics, outages
 from shared.bodies import BoundedJSONProvider, check_request_body
-from shared.errors import PROBLEM_JSON, BadRequest, Problem, problem_body
+from shared.errors import PROBLEM_JSON, describe, problem_body
+from shared.failures import BadRequest, Refusal
 from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
 from shared.validation import Integer
@@ -115,11 +116,12 @@ class ServiceApi(Api):
         return problem_response(status, error.name, str(detail), headers=headers)
 
 
-def _handle_problem(error: Problem):
+def _handle_problem(error: Refusal):
     headers = {}
     if "retry_after" in error.extra:
         headers["Retry-After"] = str(int(error.extra["retry_after"]))
-    return problem_response(error.status, error.title, error.detail, error.errors, error.extra, headers)
+    kind = describe(error)
+    return problem_response(kind.status, kind.title, error.detail, error.errors, error.extra, headers)
 
 
 def _handle_unexpected(error: Exception):
@@ -155,7 +157,7 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     app.register_blueprint(health_blueprint(service, checks))
     if token_guard is not None:
         app.extensions["gwh_tokens"] = token_guard  # shared.auth checks every token with it
-    app.register_error_handler(Problem, _handle_problem)
+    app.register_error_handler(Refusal, _handle_problem)
     app.register_error_handler(Exception, _handle_unexpected)
     outages.register(app, service)  # its database, Redis or broker down: 503 + Retry-After
 

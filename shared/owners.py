@@ -27,19 +27,24 @@ import logging
 from typing import Any, Callable
 from urllib.parse import quote
 
-from shared.errors import Problem
+from shared.errors import kind_of
+from shared.failures import Unavailable
 
 log = logging.getLogger("gwh.owners")
 
 DEFAULT_TIMEOUT = 1.0
 
 
-class OwnerUnavailable(Problem):
-    status, title, type_slug = 503, "Service Unavailable", "owner-unavailable"
+class OwnerUnavailable(Unavailable):
+    """The owner of a fact did not answer: never guessed as "not found" (a 503 of its own
+    problem type)."""
 
     def __init__(self, owner: str, why: str):
         super().__init__(f"the {owner} service, which owns this fact, did not answer: {why}", owner=owner,
                          retry_after=1)
+
+
+kind_of(OwnerUnavailable, 503, "Service Unavailable", "owner-unavailable")
 
 
 class Owners:

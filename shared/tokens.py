@@ -34,7 +34,7 @@ from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, de
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.errors import Problem, Unauthorized
+from shared.failures import Unauthorized, Unavailable
 
 log = logging.getLogger("gwh.tokens")
 
@@ -43,8 +43,9 @@ STANDING_PATH = "/internal/shop/members/{member_id}/standing"
 LOOKUP_TIMEOUT = 2.0
 
 
-class ServiceUnavailable(Problem):
-    status, title, type_slug = 503, "Service Unavailable", "unavailable"
+class ServiceUnavailable(Unavailable):
+    """The shop could not be asked whether a member exists: the token is neither accepted
+    nor refused (a 503)."""
 
 
 class OwnerUnavailable(Exception):

@@ -14,7 +14,8 @@ import pytest
 from flask import Response
 from werkzeug.test import Client
 
-from shared.auth import Principal, issue_token
+from shared.auth import issue_token
+from shared.principal import Principal
 from shared.clock import FixedClock
 from shared.config import SERVICES, Config
 from shared.tokens import Standing

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
 from shared.auth import require_principal
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.failures import Conflict, NotFound, Unprocessable
 from shared.http import page_of
 from shared.service import service_context
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping
 
-from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, Unprocessable
+from shared.principal import Principal
+from shared.failures import Conflict, Forbidden, Unprocessable
 
 PRICE_WINDOW = timedelta(days=30)
 MAX_COMMISSION_BP = 5000

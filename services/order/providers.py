@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from shared.errors import Conflict
+from shared.failures import Conflict
 
 
 class PaymentDeclined(Conflict):

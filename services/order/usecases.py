@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.auth import Principal
+from shared.principal import Principal
 from shared.db import Database, UnitOfWork
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.failures import Conflict, NotFound, Unprocessable
 
 from services.order import store
 from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, CancellationReason, CatalogTerms,

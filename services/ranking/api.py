@@ -5,7 +5,7 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal, require_principal
-from shared.errors import NotFound
+from shared.failures import NotFound
 from shared.service import service_context
 
 from services.ranking import schemas

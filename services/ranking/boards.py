@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from shared.errors import NotFound
+from shared.failures import NotFound
 
 from services.ranking.domain import (
     BOARD_SIZE, COMMUNITY_BOARD_SIZE, Breakdown, BoardLine, Community, Contender, NextTier, Placing, Privacy, Stats,

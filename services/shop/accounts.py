@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from shared.auth import Principal, issue_token
+from shared.auth import issue_token
+from shared.principal import Principal
 from shared.db import Database, UnitOfWork
-from shared.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from shared.failures import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from shared.tokens import REVOKED_EVENT, SqlTokenStore, Standing, now_us
 
 from services.shop.domain import throttle

@@ -17,7 +17,7 @@ from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clients import limiter_for, trust_proxies
 from shared.clock import SystemClock
-from shared.errors import Problem
+from shared.failures import Refusal
 from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
@@ -59,7 +59,7 @@ def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> S
     if config.admin_username and config.admin_password:
         try:
             accounts.ensure_first_admin(parts.db, passwords, config.admin_username, config.admin_password)
-        except Problem as problem:
+        except Refusal as problem:
             # A bad GWH_ADMIN_* is a deployment mistake: refuse to start, saying which.
             raise RuntimeError(f"GWH_ADMIN_USERNAME/GWH_ADMIN_PASSWORD: {problem.detail} {problem.errors or ''}")
     return parts
@@ -78,7 +78,7 @@ def create_admin(config, username: str, password: str | None = None) -> str:
         # Its shop.member.registered event stays in the outbox for the running service's
         # relay: published from this short-lived process it could be lost (in-memory bus).
         account = accounts.ensure_first_admin(parts.db, parts.extras["passwords"], username, password)
-    except Problem as problem:
+    except Refusal as problem:
         return f"refused: {problem.detail} {problem.errors or ''}"
     finally:
         parts.close()

@@ -278,7 +278,8 @@ class TestBadInput:
         assert response.headers["Content-Type"] == "application/problem+json"
 
     def test_a_token_signed_with_another_secret_is_401(self, client):
-        from shared.auth import Principal, issue_token
+        from shared.auth import issue_token
+        from shared.principal import Principal
         forged = issue_token("someone-elses-secret-xxxxxxxxxxxxxxxxxxxx", Principal("x", ("admin",)))
         response = client.post("/api/catalog/brands", json={"name": "A"}, headers={"Authorization": f"Bearer {forged}"})
         assert response.status_code == 401

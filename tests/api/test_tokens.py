@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from shared.auth import Principal, issue_service_token, issue_token
+from shared.auth import issue_service_token, issue_token
+from shared.principal import Principal
 from tests.conftest import JWT_SECRET
 
 PASSWORD = "a-long-password"

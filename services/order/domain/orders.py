@@ -41,7 +41,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from shared.clock import iso
-from shared.errors import Conflict, Forbidden
+from shared.failures import Conflict, Forbidden
 
 from .events import OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
 

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 from .orders import OrderLine
 

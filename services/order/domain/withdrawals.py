@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from shared.errors import Conflict, Unprocessable
+from shared.failures import Conflict, Unprocessable
 
 from .commissions import Balance
 

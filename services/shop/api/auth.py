@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from shared.auth import require_principal, require_role
 from shared.clients import client_address
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 from shared.service import service_context
 
 from services.shop import accounts, schemas

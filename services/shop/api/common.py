@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from shared.auth import require_principal
-from shared.errors import NotFound
+from shared.failures import NotFound
 
 from services.shop.store import members
 

@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from flask_smorest import Blueprint
 
-from shared.errors import Conflict, NotFound
+from shared.failures import Conflict, NotFound
 from shared.http import PageQuery, page_of
 from shared.service import service_context
 

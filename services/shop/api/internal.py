@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from shared.auth import require_role
-from shared.errors import NotFound
+from shared.failures import NotFound
 from shared.service import service_context
 
 from services.shop import accounts, schemas

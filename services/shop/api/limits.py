@@ -10,7 +10,7 @@ from flask import Flask
 from flask_limiter import Limiter
 
 from shared.auth import current_principal
-from shared.errors import Problem
+from shared.failures import Refusal
 
 VISIT_ENDPOINT = "shop_shops.visit"
 
@@ -19,7 +19,7 @@ def _signed_in_member() -> str | None:
     # A bad token is the view's to refuse (401); here it is simply not a member.
     try:
         principal = current_principal()
-    except Problem:
+    except Refusal:
         return None
     return principal.member_id if principal else None
 

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal
-from shared.errors import Forbidden, NotFound
+from shared.failures import Forbidden, NotFound
 from shared.http import PageQuery, page_of
 from shared.service import service_context
 

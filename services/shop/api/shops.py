@@ -6,7 +6,7 @@ from dataclasses import asdict
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal
-from shared.errors import NotFound
+from shared.failures import NotFound
 from shared.http import page_of
 from shared.service import service_context
 

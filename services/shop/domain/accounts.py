@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 from .profile import clean_nickname, nickname_error
 

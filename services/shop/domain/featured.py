@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.clock import iso
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.failures import Conflict, NotFound, Unprocessable
 
 from .cards import ProductCard
 

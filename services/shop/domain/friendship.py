@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.failures import Conflict, Forbidden, NotFound, Unprocessable
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, TypeVar
 
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 NOBODY, FRIENDS, EVERYONE = "nobody", "friends", "everyone"
 PURCHASE_AUDIENCES = (NOBODY, FRIENDS)

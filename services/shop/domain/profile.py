@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 from shared.text import display_error, normalized
 
 from .fields import text_error, web_url_error

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.clock import iso
-from shared.errors import TooManyRequests
+from shared.failures import TooManyRequests
 
 MAX_FAILURES = 5
 MAX_ADDRESS_FAILURES = 30

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 ANONYMOUS_PREFIX = "anon:"
 VISITOR_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")

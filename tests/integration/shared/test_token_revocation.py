@@ -10,7 +10,8 @@ import pytest
 from flask import Response
 from werkzeug.test import Client
 
-from shared.auth import Principal, issue_token
+from shared.auth import issue_token
+from shared.principal import Principal
 from tests.api.test_tokens import PASSWORD, PROBES, assert_refused_everywhere_soon, bearer, probe, register
 from tests.conftest import JWT_SECRET, make_config
 from tests.integration.ranking.test_rebuild_and_slots import _delete_topology

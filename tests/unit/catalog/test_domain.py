@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.catalog import domain
-from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, Unprocessable
+from shared.principal import Principal
+from shared.failures import Conflict, Forbidden, Unprocessable
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 

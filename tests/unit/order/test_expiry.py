@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from services.order.domain import CancellationReason, OrderCancelled, OrderStatus, is_expired
-from shared.errors import Conflict
+from shared.failures import Conflict
 
 from .factories import T0, awaiting_payment, paid_order, placed_order, rejected_order
 

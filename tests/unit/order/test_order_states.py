@@ -5,7 +5,7 @@ import pytest
 
 from services.order.domain import (CancellationReason, OrderCancelled, OrderPaid, OrderPlaced,
                                    OrderRefunded, OrderStatus, RejectionReason, ensure_visible_to)
-from shared.errors import Conflict, Forbidden
+from shared.failures import Conflict, Forbidden
 
 from .factories import (BUYER, FRIEND, T0, awaiting_payment, cancelled_order, paid_order,
                         placed_order, refunded_order, rejected_order, reserve, unanswered_order)
@@ -105,7 +105,7 @@ def test_every_other_move_is_a_conflict_naming_the_current_state(status, action)
     events_before = list(order.events)
     with pytest.raises(Conflict) as caught:
         ACTIONS[action][0](order)
-    assert caught.value.status == 409
+    assert type(caught.value) is Conflict
     assert status.value in caught.value.detail
     # A pending order is only waiting for its answers: the client may try again shortly.
     retry = {"retry_after": 1} if status is OrderStatus.PENDING and action != "refund" else {}

@@ -6,7 +6,7 @@ import pytest
 
 from services.order.domain import (MIN_WITHDRAWAL_CENTS, Balance, WithdrawalStatus, balance_of,
                                    request_withdrawal)
-from shared.errors import Conflict, Unprocessable
+from shared.failures import Conflict, Unprocessable
 
 from .factories import FRIEND, SETTLES_AT, T0, commission_entry
 

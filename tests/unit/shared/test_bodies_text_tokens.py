@@ -1,9 +1,9 @@
 """The pure parts of the hardening: the bounded JSON parser, display text, the token guard."""
 import pytest
 
-from shared.auth import Principal
+from shared.principal import Principal
 from shared.bodies import INT64_MAX, INT64_MIN, loads
-from shared.errors import BadRequest, Unauthorized
+from shared.failures import BadRequest, Unauthorized
 from shared.text import display_error, normalized
 from shared.tokens import OwnerUnavailable, ServiceUnavailable, Standing, TokenGuard
 

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from shared.auth import Principal, issue_token, verify_token
-from shared.errors import Unauthorized
+from shared.auth import issue_token, verify_token
+from shared.principal import Principal
+from shared.failures import Unauthorized
 from shared.events import InvalidEvent, make_event, parse_event
 
 SECRET = "s" * 40

@@ -2,7 +2,7 @@ import pytest
 
 from services.shop.domain.accounts import (ADMIN, MEMBER, MERCHANT, canonical_username,
                                            roles_for, validate_registration)
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 
 def test_a_registration_is_cleaned_for_storage():

@@ -4,7 +4,7 @@ import pytest
 
 from services.shop.domain.cards import DELISTED, ProductCard
 from services.shop.domain.featured import BASE_SLOTS, LOCK_PERIOD, Influence, Shop
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.failures import Conflict, NotFound, Unprocessable
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ import pytest
 
 from services.shop.domain.friendship import (ACCEPTED, FriendRequest, accept, ask,
                                              check_removal, pair)
-from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.failures import Conflict, Forbidden, NotFound, Unprocessable
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -79,7 +79,7 @@ def test_removing_a_friendship_needs_one():
 def test_decline_and_withdraw_belong_to_one_side_each_and_only_while_open():
     from datetime import datetime, timezone
     from services.shop.domain.friendship import DECLINED, WITHDRAWN, FriendRequest, decline, withdraw
-    from shared.errors import Conflict, Forbidden, NotFound
+    from shared.failures import Conflict, Forbidden, NotFound
     request = FriendRequest("r1", "alice", "bob", datetime(2026, 11, 1, tzinfo=timezone.utc))
     assert decline(request, member_id="bob").status == DECLINED
     assert withdraw(request, member_id="alice").status == WITHDRAWN

@@ -2,7 +2,7 @@ import pytest
 
 from services.shop.domain.privacy import (PrivacySettings, can_see_purchases, can_see_stats,
                                           change, purchases_shown)
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 DEFAULTS = PrivacySettings()
 

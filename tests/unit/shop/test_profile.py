@@ -1,7 +1,7 @@
 import pytest
 
 from services.shop.domain.profile import Profile, edit, validate_changes
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 ME = Profile(member_id="m1", nickname="Li Wei", avatar_url="https://img.example/a.png")
 

@@ -4,7 +4,7 @@ import pytest
 
 from services.shop.domain.throttle import (MAX_BACKOFF, LoginThrottle, backoff, check_allowed,
                                            record_failure, record_success)
-from shared.errors import TooManyRequests
+from shared.failures import TooManyRequests
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 

@@ -7,7 +7,7 @@ from services.shop.domain.notifications import PRODUCT_DELISTED, product_deliste
 from services.shop.domain.orders import (OrderLine, ShopOrder, order_paid, order_refunded,
                                          purchased_product_ids)
 from services.shop.domain.visits import VisitWindow, count_visits, record_visit, recent_visitors, tally
-from shared.errors import Unprocessable
+from shared.failures import Unprocessable
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 SHOP = "owner"
