@@ -88,7 +88,7 @@ class RankingBench:
         self.platform = trust_harness_tokens(Platform(config, services=("ranking",)))
         parts = self.platform["ranking"]
         self.dispatch = parts.consumer.dispatch
-        self.store = parts.extras["store"]
+        self.store = parts.context.store
         self.gateway = Client(self.platform.gateway, Response)
 
     def close(self) -> None:

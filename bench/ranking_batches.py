@@ -28,7 +28,7 @@ def batch_rates(bench: RankingBench, n: int, sizes=BATCH_SIZES) -> list[tuple[in
     measured in alternating rounds."""
     from services.ranking.handlers import batch_dispatcher
     bodies = envelopes(n)
-    dispatch_batch = batch_dispatcher(bench.platform["ranking"].extras["scorer"])
+    dispatch_batch = batch_dispatcher(bench.platform["ranking"].context.scorer)
 
     def raw(k: int) -> None:
         for body in bodies[:k]:

@@ -42,10 +42,10 @@ class RebuildBench:
             with db.engine.begin() as conn:
                 conn.execute(insert(db.outbox), rows)
         ranking = self.platform["ranking"]
-        self.watch = ranking.extras["watch"]
-        self.store = ranking.extras["store"]
+        self.watch = ranking.context.watch
+        self.store = ranking.context.store
         self.dispatch = ranking.consumer.dispatch
-        self.fetch = ranking.extras["history_fetch"]
+        self.fetch = ranking.context.history_fetch
 
     def close(self) -> None:
         self.platform.stop(drain=False)

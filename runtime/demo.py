@@ -293,7 +293,7 @@ class Seeder:
         from services.shop.domain.accounts import roles_for
 
         shop = self.platform["shop"]
-        password_hash = shop.extras["passwords"].hash(DEMO_PASSWORD)
+        password_hash = shop.context.passwords.hash(DEMO_PASSWORD)
         named = [("alice", "Alice 爱丽丝"), ("bob", "Bob 小波"), ("carol", "Carol 卡罗")]
         people = list(named)
         taken = {u for u, _ in named}

@@ -31,7 +31,9 @@ log = logging.getLogger("gwh.embedded")
 
 
 class Platform:
-    def __init__(self, config: Config, *, clock=None, services=SERVICES):
+    def __init__(self, config: Config, *, clock=None, services=SERVICES, adapters: dict[str, dict] | None = None):
+        """`adapters`: per service, what its `build` takes besides the config, the bus and
+        the clock (a test's fake payment provider: {"order": {"payments": fake}})."""
         # Every file the platform creates is private (0600), the embedded Redis's included.
         self._umask_before = private_umask()
         try:
@@ -43,7 +45,8 @@ class Platform:
             declare_all(self.bus, self.names)
             self.parts: dict[str, ServiceParts] = {}
             for name in self.names:
-                self.parts[name] = service_module(name).build(self.config, self.bus, self.clock)
+                self.parts[name] = service_module(name).build(self.config, bus=self.bus, clock=self.clock,
+                                                            **(adapters or {}).get(name, {}))
         except BaseException:
             os.umask(self._umask_before)
             raise
@@ -51,12 +54,12 @@ class Platform:
         apps = {name: parts.app for name, parts in self.parts.items()}
         for parts in self.parts.values():
             # Read-through (shared.owners): in one process, an owner is asked in-process.
-            if "owners" in parts.extras:
-                parts.extras["owners"].attach_local(apps)
+            if parts.context.owners is not None:
+                parts.context.owners.attach_local(apps)
         self.gateway = Gateway(apps)
         if "ranking" in self.parts and {"shop", "order"} <= set(self.parts):
             # The ranking's store watch reads the history through the in-process gateway.
-            self.parts["ranking"].extras["history_fetch"] = self._history_fetch
+            self.parts["ranking"].context.history_fetch = self._history_fetch
         self.started = False
 
     def _ask_the_shop_in_process(self) -> None:
@@ -64,7 +67,7 @@ class Platform:
         here the shop is in this process. Without a shop, no unknown member is accepted."""
         shop = self.parts.get("shop")
         for name, parts in self.parts.items():
-            guard = parts.extras.get("token_guard")
+            guard = parts.context.token_guard
             if guard is not None and name != "shop":
                 guard.lookup = in_process_lookup(shop.app, self.config.jwt_secret, name) if shop else None
 

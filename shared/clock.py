@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Protocol
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class Clock(Protocol):
+    """What a service is given to read the time: the system's, or a test's FixedClock."""
+
+    def now(self) -> datetime: ...
 
 
 class SystemClock:

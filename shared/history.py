@@ -38,9 +38,9 @@ def history_blueprint(service: str) -> Blueprint:
     def events(query):
         """Events this service produced, oldest first, after sequence `after`."""
         require_role("admin")
-        from shared.service import service_context
+        from shared.service import ServiceContext, service_context
         types = [t for t in query["types"].split(",") if t]
-        items = history(service_context().db, after=query["after"], types=types or None, limit=query["limit"])
+        items = history(service_context(ServiceContext).db, after=query["after"], types=types or None, limit=query["limit"])
         return {"items": items, "next_after": items[-1]["seq"] if items else query["after"]}
 
     return bp

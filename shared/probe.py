@@ -64,8 +64,6 @@ class WorkerHealth:
             checks["consumer"] = self._consumer_attached
         if self.parts.relay is not None:
             checks["relay"] = self._relay_publishing
-        for name, check in self.parts.extras.get("worker_checks", {}).items():
-            checks[name] = check
         return checks
 
     def _consumer_attached(self) -> None:

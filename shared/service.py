@@ -14,7 +14,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from flask import Flask
 
@@ -72,8 +72,9 @@ class ServiceParts:
     periodic: list[PeriodicJob] = field(default_factory=list)
     # Extra resources to close on stop (an embedded Redis, a connection pool).
     closers: list[Callable[[], None]] = field(default_factory=list)
-    # Anything a test or a CLI needs to reach (the Redis client, the clock, a provider).
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The service's typed context (services/<svc>/context.py): what its views, handlers,
+    # jobs, tests and CLIs reach (the clock, the providers, the Redis client).
+    context: "ServiceContext | None" = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -172,18 +173,31 @@ def run_worker(parts: ServiceParts, declare: Callable[[Bus], None] | None = None
 
 @dataclass
 class ServiceContext:
-    """What a view reaches through `service_context()`: the service's own resources."""
+    """What every service's views, handlers and jobs reach: its name, configuration, clock,
+    bus, database (a relational service), token guard and owners client. Each service
+    subclasses it with the adapters it needs, as typed fields (services/<svc>/context.py),
+    and `build(config, **adapters)` fills them: a test passes a fake to `build`, nothing
+    is swapped in afterwards."""
 
     name: str
     config: Any
     clock: Any
+    bus: Bus
     db: Database | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    token_guard: Any = None
+    owners: Any = None
 
 
-def service_context() -> ServiceContext:
+C = TypeVar("C", bound=ServiceContext)
+
+
+def service_context(kind: type[C]) -> C:
+    """The running app's context, as the service's own type (a view's way in)."""
     from flask import current_app
-    return current_app.extensions["gwh"]
+    context = current_app.extensions["gwh"]
+    if not isinstance(context, kind):  # pragma: no cover - a wiring mistake
+        raise TypeError(f"this app's context is a {type(context).__name__}, not a {kind.__name__}")
+    return context
 
 
 def consumer_check(parts_ref: dict, bus: Bus, service: str, event_types: list[str]) -> Callable[[], None]:
@@ -204,16 +218,44 @@ def consumer_check(parts_ref: dict, bus: Bus, service: str, event_types: list[st
     return check
 
 
-def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, subscriptions: Subscriptions,
-                             blueprints: list, description: str = "",
-                             periodic: Callable[[Database], list[PeriodicJob]] | None = None,
-                             extras: dict[str, Any] | None = None, token_lookup=None) -> ServiceParts:
-    """Wire a relational service: its database, outbox relay, idempotent consumer, app.
+def assemble(context: ServiceContext, *, subscriptions: Subscriptions, blueprints: list, description: str,
+             checks: dict, consumer: Consumer | None = None, relay: OutboxRelay | None = None,
+             periodic: list[PeriodicJob] | None = None, closers: list[Callable[[], None]] | None = None
+             ) -> ServiceParts:
+    """The parts every service has, from its context: the app (its blueprints, its health
+    checks, the context for its views), the consumer and relay, the periodic jobs. The
+    relational services and the ranking both come through here."""
+    from shared.history import history_blueprint
+    from shared.http import create_service_app
+
+    parts_ref: dict[str, ServiceParts] = {}
+    if consumer is not None:
+        checks = {**checks, "consumer": Advisory(consumer_check(parts_ref, context.bus, context.name,
+                                                               subscriptions.event_types))}
+    if context.db is not None:
+        blueprints = [*blueprints, history_blueprint(context.name)]
+
+    def attach(app):
+        app.extensions["gwh"] = context
+
+    app = create_service_app(context.name, config=context.config, blueprints=blueprints, checks=checks,
+                             description=description, extra_setup=attach, token_guard=context.token_guard)
+    parts = ServiceParts(name=context.name, app=app, bus=context.bus, subscriptions=subscriptions, db=context.db,
+                         relay=relay, consumer=consumer, periodic=list(periodic or []), closers=list(closers or []),
+                         context=context)
+    parts_ref["parts"] = parts
+    return parts
+
+
+def build_relational_service(make_context: Callable[..., C], *, name: str, config, bus: Bus, clock, metadata,
+                             subscriptions: Subscriptions, blueprints: list, description: str = "",
+                             periodic: Callable[[C], list[PeriodicJob]] | None = None, token_lookup=None,
+                             **adapters) -> ServiceParts:
+    """Wire a relational service: its database, outbox relay, idempotent consumer, context
+    (`make_context(..., **adapters)`, the service's own type) and app.
 
     Its tokens are checked against its own revocation list (shared.tokens); a member it
     has not met is asked of `token_lookup` (default: the shop's API over HTTP)."""
-    from shared.history import history_blueprint
-    from shared.http import create_service_app
     from shared.inbox import transactional_dispatch
     from shared.tokens import SqlTokenStore, TokenGuard, default_lookup
 
@@ -223,27 +265,15 @@ def build_relational_service(name: str, *, config, bus: Bus, clock, metadata, su
     consumer = None
     if subscriptions.handlers:
         consumer = Consumer(bus, name, subscriptions.event_types, transactional_dispatch(db, subscriptions))
-    parts_ref: dict[str, ServiceParts] = {}
+    token_guard = TokenGuard(SqlTokenStore(db), token_lookup or default_lookup(config, name))
+    context = make_context(name=name, config=config, clock=clock, bus=bus, db=db, token_guard=token_guard,
+                           **adapters)
     # Ready: the API can answer, i.e. its database answers. The broker and the worker are
     # advisory: while they are away the outbox keeps the events (shared/health.py).
     checks = {"database": db.ping, "bus": Advisory(bus.ping)}
-    if consumer is not None:
-        checks["consumer"] = Advisory(consumer_check(parts_ref, bus, name, subscriptions.event_types))
-    token_guard = TokenGuard(SqlTokenStore(db), token_lookup or default_lookup(config, name))
-    context = ServiceContext(name=name, config=config, clock=clock, db=db,
-                             extras={**(extras or {}), "token_guard": token_guard})
-
-    def attach(app):
-        app.extensions["gwh"] = context
-
-    app = create_service_app(name, config=config, blueprints=[*blueprints, history_blueprint(name)],
-                             checks=checks, description=description, extra_setup=attach,
-                             token_guard=token_guard)
-    jobs = [*(periodic(db) if periodic else []), retention_job(db, config)]
-    parts = ServiceParts(name=name, app=app, bus=bus, subscriptions=subscriptions, db=db, relay=relay,
-                         consumer=consumer, periodic=jobs, extras=context.extras)
-    parts_ref["parts"] = parts
-    return parts
+    jobs = [*(periodic(context) if periodic else []), retention_job(db, config)]
+    return assemble(context, subscriptions=subscriptions, blueprints=blueprints, description=description,
+                    checks=checks, consumer=consumer, relay=relay, periodic=jobs)
 
 
 def retention_job(db: Database, config) -> PeriodicJob:
@@ -257,17 +287,25 @@ def wsgi_app(build: Callable, config=None) -> Flask:
     """A service's app for gunicorn, configured from the environment."""
     from shared import config as gwh_config
     config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
-    return build(config, Bus.from_config(config)).app
+    return build(config, bus=Bus.from_config(config)).app
 
 
-def worker_main(name: str, build: Callable, argv: list[str]) -> None:
-    """`python -m services.<name>.app worker`: the service's consumer, relay and jobs."""
+def worker_main(name: str, build: Callable, argv: list[str],
+                commands: dict[str, Callable[[Any, list[str]], None]] | None = None) -> None:
+    """`python -m services.<name>.app worker`: the service's consumer, relay and jobs; a
+    service may add commands of its own (the ranking's `rebuild`)."""
     import sys
 
     from shared import config as gwh_config
-    if argv[:1] != ["worker"]:
-        sys.exit(f"usage: python -m services.{name}.app worker")
+    commands = commands or {}
+    command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if command != "worker" and command not in commands:
+        sys.exit(f"usage: python -m services.{name}.app {'|'.join(['worker', *commands])}")
     from runtime.topology import declare_all
     config = gwh_config.resolve_jwt_secret(gwh_config.load())
-    run_worker(build(config, Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port,
+    if command in commands:
+        declare_all(Bus.from_config(config))
+        commands[command](config, rest)
+        return
+    run_worker(build(config, bus=Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port,
                probe_port=config.worker_probe_port)

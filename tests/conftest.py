@@ -35,7 +35,7 @@ HARNESS_MEMBERS: set[str] = set()
 def trust_harness_tokens(platform):
     """Let `platform` accept the members token_for minted, as if the shop knew them."""
     for parts in platform.parts.values():
-        guard = parts.extras.get("token_guard")
+        guard = parts.context.token_guard
         if guard is not None:
             guard.lookup = _vouching(guard.lookup)
     return platform
@@ -82,7 +82,9 @@ def config(tmp_path) -> Config:
 def platform(request, config, clock):
     from runtime.embedded import Platform
     services = getattr(request.module, "SERVICES", SERVICES)
-    platform = trust_harness_tokens(Platform(config, clock=clock, services=services))
+    # A module's fakes go to the services' `build` (ADAPTERS = {"order": {"payments": fake}}).
+    adapters = getattr(request.module, "ADAPTERS", None)
+    platform = trust_harness_tokens(Platform(config, clock=clock, services=services, adapters=adapters))
     yield platform
     platform.stop(drain=False)
 

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from shared.auth import require_principal
 from shared.failures import Conflict, NotFound, Unprocessable
 from shared.http import page_of
-from shared.service import service_context
 
 from services.catalog import domain, schemas, store
 from services.catalog.cards import card, with_lowest
+from services.catalog.context import context
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/catalog", description="Brands and products.")
 BEARER = [{"bearer": []}]
@@ -33,7 +33,7 @@ def load_product(conn, product_id: str) -> dict:
 def create_brand(body):
     """Invite a brand (admin)."""
     domain.ensure_can_create_brand(require_principal())
-    ctx = service_context()
+    ctx = context()
     name = unicodedata.normalize("NFC", body["name"])
     try:
         with ctx.db.unit_of_work() as uow:
@@ -52,7 +52,7 @@ def create_brand(body):
 @blp.response(200, schemas.BrandPage)
 def list_brands(query):
     """The brand library."""
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         items, total = store.list_brands(conn, query["page"], query["per_page"])
     return page_of(items, query["page"], query["per_page"], total)
 
@@ -60,7 +60,7 @@ def list_brands(query):
 @blp.get("/brands/<brand_id>")
 @blp.response(200, schemas.Brand)
 def get_brand(brand_id):
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         brand = store.brand_by_id(conn, brand_id)
     if brand is None:
         raise NotFound(f"no brand {brand_id}")
@@ -77,7 +77,7 @@ def create_product(body):
     principal = require_principal()
     domain.ensure_can_manage(principal, body["brand_id"])
     domain.check_prices(body["list_price_cents"], body["exclusive_price_cents"], body["commission_rate_bp"])
-    ctx = service_context()
+    ctx = context()
     with ctx.db.unit_of_work() as uow:
         if store.brand_by_id(uow.conn, body["brand_id"]) is None:
             raise Unprocessable("unknown brand", errors={"brand_id": ["no such brand"]})
@@ -94,7 +94,7 @@ def create_product(body):
 @blp.response(200, schemas.ProductPage)
 def search_products(query):
     """Search by text, category and brand; `status` defaults to listed."""
-    ctx = service_context()
+    ctx = context()
     with ctx.db.reading() as conn:
         items, total = store.search_products(conn, q=query["q"], category=query["category"],
                                              brand_id=query["brand_id"], status=query["status"],
@@ -106,7 +106,7 @@ def search_products(query):
 @blp.get("/products/<product_id>")
 @blp.response(200, schemas.Product)
 def get_product(product_id):
-    ctx = service_context()
+    ctx = context()
     with ctx.db.reading() as conn:
         product = store.product_by_id(conn, product_id)
         if product is None:
@@ -121,7 +121,7 @@ def get_product(product_id):
 def change_product(changes, product_id):
     """Change prices, stock or text (its brand's merchant, or an admin)."""
     principal = require_principal()
-    ctx = service_context()
+    ctx = context()
     with ctx.db.unit_of_work() as uow:
         product = load_product(uow.conn, product_id)
         domain.ensure_can_manage(principal, product["brand_id"])
@@ -158,7 +158,7 @@ def relist_product(product_id):
 
 def _set_listing(product_id: str, transition, reason: str | None) -> dict:
     principal = require_principal()
-    ctx = service_context()
+    ctx = context()
     with ctx.db.unit_of_work() as uow:
         product = load_product(uow.conn, product_id)
         domain.ensure_can_manage(principal, product["brand_id"])

@@ -7,22 +7,24 @@ from __future__ import annotations
 import sys
 
 from shared.bus import Bus
-from shared.clock import SystemClock
+from shared.clock import Clock, SystemClock
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.catalog import api, jobs, store
+from services.catalog.context import CatalogContext
 from services.catalog.handlers import subscriptions
 
 
-def build(config, bus: Bus, clock=None) -> ServiceParts:
+def build(config, *, bus: Bus | None = None, clock: Clock | None = None) -> ServiceParts:
     clock = clock or SystemClock()
 
-    def periodic(db):
+    def periodic(ctx: CatalogContext):
         return [PeriodicJob("lowest-price-window", jobs.INTERVAL_SECONDS,
-                            lambda: jobs.announce_aged_prices(db, clock.now()))]
+                            lambda: jobs.announce_aged_prices(ctx.db, ctx.clock.now()))]
 
     return build_relational_service(
-        "catalog", config=config, bus=bus, clock=clock, metadata=store.metadata,
+        CatalogContext, name="catalog", config=config, bus=bus or Bus.from_config(config), clock=clock,
+        metadata=store.metadata,
         subscriptions=subscriptions, blueprints=[api.blp], periodic=periodic,
         description="Brands, products, prices and stock of the curated brand library.")
 

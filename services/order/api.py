@@ -7,10 +7,10 @@ from flask_smorest import Blueprint
 
 from shared.auth import require_principal, require_role
 from shared.http import page_of
-from shared.service import service_context
 
 from services.order import schemas, store, usecases
 from services.order.domain import RETRY_PENDING_SECONDS, ItemRequest, Order, OrderStatus, Withdrawal
+from services.order.context import context
 
 orders_blp = Blueprint("orders", __name__, url_prefix="/api/orders",
                        description="Orders: placing, paying, cancelling, refunding.")
@@ -53,7 +53,7 @@ def withdrawal_view(withdrawal: Withdrawal) -> dict:
 
 
 def _context():
-    ctx = service_context()
+    ctx = context()
     return ctx, ctx.db, ctx.clock.now()
 
 
@@ -83,7 +83,7 @@ def place_order(headers, body):
     order, replayed = usecases.place_order(db, command, now)
     wait = ctx.config.order_settle_wait
     if order.status is OrderStatus.PENDING and wait > 0:
-        ctx.extras["settling"].wait_until(lambda: _settled(db, order.id), wait)
+        ctx.settling.wait_until(lambda: _settled(db, order.id), wait)
         order = usecases.get_order(db, order.id, buyer)
     extra = {"Idempotent-Replayed": "true"} if replayed else {}
     if order.status is OrderStatus.PENDING:
@@ -136,8 +136,8 @@ def pay_order(body, order_id):
     (the order is then cancelled, `cancellation_reason` delisted)."""
     actor = require_principal()
     ctx, db, now = _context()
-    return order_view(usecases.pay_order(db, ctx.extras["payments"], order_id, actor, body["method"], now,
-                                         owners=ctx.extras.get("owners")))
+    return order_view(usecases.pay_order(db, ctx.payments, order_id, actor, body["method"], now,
+                                         owners=ctx.owners))
 
 
 @orders_blp.post("/<order_id>/cancel")
@@ -163,7 +163,7 @@ def refund_order(order_id):
     """Refund a paid order within 7 days of payment; stock and commission are given back."""
     actor = require_principal()
     ctx, db, now = _context()
-    return order_view(usecases.refund_order(db, ctx.extras["payments"], order_id, actor, now))
+    return order_view(usecases.refund_order(db, ctx.payments, order_id, actor, now))
 
 
 # --- commissions --------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def approve_withdrawal(withdrawal_id):
     """Approve a requested withdrawal and pay it out (admin); a failed payout is retried."""
     admin = require_role("admin")
     ctx, db, now = _context()
-    return withdrawal_view(usecases.approve_withdrawal(db, ctx.extras["payouts"], withdrawal_id, admin, now))
+    return withdrawal_view(usecases.approve_withdrawal(db, ctx.payouts, withdrawal_id, admin, now))
 
 
 @commissions_blp.post("/withdrawals/<withdrawal_id>/reject")

@@ -7,16 +7,14 @@ from __future__ import annotations
 import sys
 
 from shared.bus import Bus
-from shared.clock import SystemClock
-from shared.db import Database
+from shared.clock import Clock, SystemClock
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.order import api, store, usecases
-from services.order.settling import SettleWaiter
+from services.order.context import OrderContext
 from shared.owners import Owners
 from services.order.handlers import subscriptions
-from services.order.providers import (PaymentProvider, PayoutProvider, SimulatedPaymentProvider,
-                                      SimulatedPayoutProvider)
+from services.order.providers import PaymentProvider, PayoutProvider
 
 # How often the jobs look. An order is cancelled at most this late after its 30 minutes,
 # a commission settles at most this late after its 7 days.
@@ -25,30 +23,28 @@ SETTLEMENT_INTERVAL = 60.0
 PAYOUT_RETRY_INTERVAL = 60.0
 
 
-def build(config, bus: Bus, clock=None, *, payments: PaymentProvider | None = None,
+def build(config, *, bus: Bus | None = None, clock: Clock | None = None, payments: PaymentProvider | None = None,
           payouts: PayoutProvider | None = None) -> ServiceParts:
     clock = clock or SystemClock()
-    payments = payments or SimulatedPaymentProvider()
-    payouts = payouts or SimulatedPayoutProvider()
 
-    def periodic(db: Database) -> list[PeriodicJob]:
+    def periodic(ctx: OrderContext) -> list[PeriodicJob]:
         return [
-            PeriodicJob("order-expiry", EXPIRY_INTERVAL, lambda: usecases.expire_unpaid_orders(db, clock.now())),
+            PeriodicJob("order-expiry", EXPIRY_INTERVAL, lambda: usecases.expire_unpaid_orders(ctx.db, ctx.clock.now())),
             PeriodicJob("commission-settlement", SETTLEMENT_INTERVAL,
-                        lambda: usecases.settle_commissions(db, clock.now())),
+                        lambda: usecases.settle_commissions(ctx.db, ctx.clock.now())),
             PeriodicJob("payout-retry", PAYOUT_RETRY_INTERVAL,
-                        lambda: usecases.retry_payouts(db, payouts, clock.now())),
+                        lambda: usecases.retry_payouts(ctx.db, ctx.payouts, ctx.clock.now())),
         ]
 
-    settling = SettleWaiter()
+    adapters = {name: value for name, value in (("payments", payments), ("payouts", payouts)) if value is not None}
     parts = build_relational_service(
-        "order", config=config, bus=bus, clock=clock, metadata=store.metadata,
-        subscriptions=subscriptions, blueprints=[api.orders_blp, api.commissions_blp], periodic=periodic,
-        extras={"payments": payments, "payouts": payouts, "settling": settling, "owners": Owners.from_config(config)},
+        OrderContext, name="order", config=config, bus=bus or Bus.from_config(config), clock=clock,
+        metadata=store.metadata, subscriptions=subscriptions, blueprints=[api.orders_blp, api.commissions_blp],
+        periodic=periodic, owners=Owners.from_config(config), **adapters,
         description="Orders and the saga in which the catalog and the shop decide, payments, refunds, "
                     "and the commission ledger.")
     if parts.consumer is not None:
-        parts.consumer.dispatch = settling.wake_after(parts.consumer.dispatch)
+        parts.consumer.dispatch = parts.context.settling.wake_after(parts.consumer.dispatch)
     return parts
 
 

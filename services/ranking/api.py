@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 
 from shared.auth import current_principal, require_principal
 from shared.failures import NotFound
-from shared.service import service_context
 
 from services.ranking import schemas
 from services.ranking.boards import Boards
+from services.ranking.context import context
 
 blp = Blueprint("ranking", __name__, url_prefix="/api/ranking",
                 description="Influence, the TOP 300 board, friend boards and the community.")
@@ -17,7 +17,7 @@ BEARER = [{"bearer": []}]
 
 
 def boards() -> Boards:
-    return service_context().extras["boards"]
+    return context().boards
 
 
 @blp.get("/influence")
@@ -48,7 +48,7 @@ def member_influence(member_id):
     except NotFound:
         # The ranking's members are a copy of the shop's, which may lag (a member just
         # registered): ask the shop before answering 404 (docs/owners-decide.md).
-        shop = service_context().extras["owners"].shop(member_id)
+        shop = context().owners.shop(member_id)
         if shop is None:
             raise
         return boards().newcomer(member_id, shop.get("nickname") or "", viewer)

@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import sys
 
-from shared import config as gwh_config
 from shared import logs
 from shared.auth import issue_service_token
 from shared.batch import BatchConsumer
 from shared.bus import Bus
-from shared.clock import SystemClock
+from shared.clock import Clock, SystemClock
 from shared.health import Advisory
-from shared.http import create_service_app
 from shared.owners import Owners
-from shared.service import PeriodicJob, ServiceContext, ServiceParts, consumer_check, run_worker
+from shared.service import PeriodicJob, ServiceParts, assemble, worker_main, wsgi_app
 from shared.tokens import RedisTokenStore, TokenGuard, default_lookup
 
 from services.ranking import api, store
 from services.ranking.announcements import Announcer
 from services.ranking.boards import Boards
+from services.ranking.context import RankingContext
 from services.ranking.domain import InfluenceWindow
 from services.ranking.handlers import batch_dispatcher, dispatcher, subscriptions
 from services.ranking.scoring import Scorer
@@ -42,10 +41,15 @@ REFRESH_INTERVAL = 60.0
 BATCH_SIZE = 64
 
 
-def build(config, bus: Bus, clock=None) -> ServiceParts:
+def build(config, *, bus: Bus | None = None, clock: Clock | None = None, redis=None) -> ServiceParts:
+    """`redis`: a client to use instead of the one GWH_REDIS_URL names (its owner closes it)."""
     clock = clock or SystemClock()
-    client, close_redis = store.connect(config)
-    ranking_store = store.RankingStore(client)
+    bus = bus or Bus.from_config(config)
+    closers = []
+    if redis is None:
+        redis, close_redis = store.connect(config)
+        closers.append(close_redis)
+    ranking_store = store.RankingStore(redis)
     scorer = Scorer(ranking_store, InfluenceWindow(config.timezone), clock, Announcer(ranking_store, bus))
     # A Redis outage (single server or cluster) is requeued, never dead-lettered: the
     # shared consumer treats redis' connection, timeout and cluster-down errors as transient.
@@ -54,48 +58,36 @@ def build(config, bus: Bus, clock=None) -> ServiceParts:
     # gains most from (`make bench`: ranking apply by batch size).
     consumer = BatchConsumer(bus, NAME, subscriptions.event_types, dispatcher(scorer),
                              dispatch_batch=batch_dispatcher(scorer), batch_size=BATCH_SIZE)
-    token_guard = TokenGuard(RedisTokenStore(client), default_lookup(config, NAME))
-    context = ServiceContext(name=NAME, config=config, clock=clock,
-                             extras={"store": ranking_store, "scorer": scorer,
-                                     "boards": Boards(ranking_store, refresh=config.board_refresh, clock=clock),
-                                     "redis": client, "owners": Owners.from_config(config),
-                                     "token_guard": token_guard})
-    watch = StoreWatch(scorer, lambda: history_source(config, context.extras))
-    context.extras["watch"] = watch
-    parts_ref: dict[str, ServiceParts] = {}
+    context = RankingContext(name=NAME, config=config, clock=clock, bus=bus,
+                             token_guard=TokenGuard(RedisTokenStore(redis), default_lookup(config, NAME)),
+                             owners=Owners.from_config(config), redis=redis, store=ranking_store, scorer=scorer,
+                             boards=Boards(ranking_store, refresh=config.board_refresh, clock=clock))
+    context.watch = StoreWatch(scorer, lambda: history_source(context))
     # Ready: Redis answers. The broker, the workers and a store being rebuilt are advisory:
     # they show as "degraded" with the reason (shared/health.py, services/ranking/watch.py).
-    checks = {"redis": ranking_store.ping, "store": Advisory(watch.check), "bus": Advisory(bus.ping),
-              "consumer": Advisory(consumer_check(parts_ref, bus, NAME, subscriptions.event_types))}
-
-    def attach(app):
-        app.extensions["gwh"] = context
-
-    app = create_service_app(NAME, config=config, blueprints=[api.blp], checks=checks, extra_setup=attach,
-                             description="Influence scores, tiers, the TOP 300 board, friend boards and "
-                                         "the community, kept in Redis.", token_guard=token_guard)
-    parts = ServiceParts(name=NAME, app=app, bus=bus, subscriptions=subscriptions, consumer=consumer,
-                         periodic=[PeriodicJob("ranking-refresh", REFRESH_INTERVAL, scorer.refresh_due),
-                                   PeriodicJob("ranking-store-watch", WATCH_INTERVAL, watch.watch,
-                                               at_start=True, clocked=False)],
-                         closers=[close_redis], extras=context.extras)
-    parts_ref["parts"] = parts
-    return parts
+    checks = {"redis": ranking_store.ping, "store": Advisory(context.watch.check), "bus": Advisory(bus.ping)}
+    return assemble(context, subscriptions=subscriptions, blueprints=[api.blp], checks=checks, consumer=consumer,
+                    description="Influence scores, tiers, the TOP 300 board, friend boards and the community, "
+                                "kept in Redis.",
+                    periodic=[PeriodicJob("ranking-refresh", REFRESH_INTERVAL, scorer.refresh_due),
+                              PeriodicJob("ranking-store-watch", WATCH_INTERVAL, context.watch.watch,
+                                          at_start=True, clocked=False)],
+                    closers=closers)
 
 
 def create_app(config=None):
     """The WSGI app for gunicorn: `gunicorn 'services.ranking.app:create_app()'`."""
-    config = gwh_config.resolve_jwt_secret(config or gwh_config.load())
-    return build(config, Bus.from_config(config)).app
+    return wsgi_app(build, config)
 
 
-def history_source(config, extras: dict):
-    """Where the watch reads the shop's and the order's history: what the runtime put in
-    extras (the embedded platform's in-process gateway), else each service over HTTP
+def history_source(context: RankingContext):
+    """Where the watch reads the shop's and the order's history: what the runtime set on
+    the context (the embedded platform's in-process gateway), else each service over HTTP
     (GWH_SHOP_URL, GWH_ORDER_URL, or the gateway), as an admin."""
     from services.ranking.rebuild import http_fetch
-    if extras.get("history_fetch") is not None:
-        return extras["history_fetch"]
+    config = context.config
+    if context.history_fetch is not None:
+        return context.history_fetch
     if config.embedded_bus:
         return None  # the embedded platform provides its own, or there is no history here
     token = issue_service_token(config.jwt_secret, "ranking-rebuild", ttl_seconds=3600)
@@ -107,10 +99,10 @@ def run_rebuild(config, catch_up: bool = False) -> None:
     """A full rebuild (or, with --catch-up, the events after the checkpoint), under the same
     lock as the workers' watch: it waits while a worker is rebuilding."""
     logs.configure()
-    parts = build(config, Bus.from_config(config))
+    parts = build(config)
     try:
-        watch: StoreWatch = parts.extras["watch"]
-        fetch = history_source(config, parts.extras)
+        watch: StoreWatch = parts.context.watch
+        fetch = history_source(parts.context)
         if fetch is None:
             sys.exit("no history source: set GWH_SHOP_URL and GWH_ORDER_URL (or GWH_GATEWAY_URL)")
         recovery = watch.recover("catch-up" if catch_up else "full", fetch, wait=600)
@@ -122,18 +114,12 @@ def run_rebuild(config, catch_up: bool = False) -> None:
         parts.close()
 
 
+def rebuild_command(config, argv: list[str]) -> None:
+    run_rebuild(config, catch_up=argv == ["--catch-up"])
+
+
 def main(argv: list[str]) -> None:
-    from runtime.topology import declare_all
-    config = gwh_config.resolve_jwt_secret(gwh_config.load())
-    command = argv[:1]
-    if command == ["worker"]:
-        run_worker(build(config, Bus.from_config(config)), declare=declare_all, metrics_port=config.metrics_port,
-                   probe_port=config.worker_probe_port)
-    elif command == ["rebuild"]:
-        declare_all(Bus.from_config(config))
-        run_rebuild(config, catch_up=argv[1:] == ["--catch-up"])
-    else:
-        sys.exit("usage: python -m services.ranking.app worker|rebuild [--catch-up]")
+    worker_main(NAME, build, argv, commands={"rebuild": rebuild_command})
 
 
 if __name__ == "__main__":

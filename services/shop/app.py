@@ -16,7 +16,7 @@ from datetime import timedelta
 from shared import config as gwh_config
 from shared.bus import Bus
 from shared.clients import limiter_for, trust_proxies
-from shared.clock import SystemClock
+from shared.clock import Clock, SystemClock
 from shared.failures import Refusal
 from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
@@ -25,40 +25,41 @@ from services.shop import accounts, slots, store
 from services.shop.api import blueprints
 from services.shop.api.limits import limit_visits
 from services.shop.domain.throttle import STRIKE_MEMORY
+from services.shop.context import ShopContext
 from services.shop.handlers import subscriptions
 from services.shop.passwords import Passwords
 from services.shop.store import accounts as account_store
 
 
-def build(config, bus: Bus, clock=None, passwords: Passwords | None = None) -> ServiceParts:
+def build(config, *, bus: Bus | None = None, clock: Clock | None = None,
+          passwords: Passwords | None = None) -> ServiceParts:
     clock = clock or SystemClock()
-    passwords = passwords or Passwords()
     db_ref: dict = {}
 
-    def periodic(db):
+    def periodic(ctx: ShopContext):
         def forget_throttles():
-            now = clock.now()
-            with db.unit_of_work() as uow:
+            now = ctx.clock.now()
+            with ctx.db.unit_of_work() as uow:
                 account_store.forget_throttles(uow.conn, now - STRIKE_MEMORY, now)
         return [PeriodicJob("forget-login-throttles", timedelta(hours=1).total_seconds(), forget_throttles),
                 # A product over a reduced slot count leaves within a minute of its lock's end.
-                PeriodicJob("slot-departures", 60.0, lambda: slots.release_due(db, clock.now()))]
+                PeriodicJob("slot-departures", 60.0, lambda: slots.release_due(ctx.db, ctx.clock.now()))]
 
     parts = build_relational_service(
-        "shop", config=config, bus=bus, clock=clock, metadata=store.metadata, subscriptions=subscriptions,
-        blueprints=blueprints, periodic=periodic,
-        extras={"passwords": passwords, "owners": Owners.from_config(config)},
+        ShopContext, name="shop", config=config, bus=bus or Bus.from_config(config), clock=clock,
+        metadata=store.metadata, subscriptions=subscriptions, blueprints=blueprints, periodic=periodic,
+        passwords=passwords or Passwords(), owners=Owners.from_config(config),
         description="Members, accounts, friends, privacy, personal shops, featured slots, visits, analytics.",
         token_lookup=lambda member_id: accounts.standing(db_ref["db"], member_id))
     db_ref["db"] = parts.db  # the shop is the owner: it answers from its own accounts
-    parts.extras["token_guard"].remember = False
+    parts.context.token_guard.remember = False
     # Visits and sign-ins are limited per client address: the gateway's X-Forwarded-For says
     # which, as far as GWH_TRUSTED_PROXIES trusts it.
     trust_proxies(parts.app, config.trusted_proxies)
     limit_visits(parts.app, limiter_for(parts.app, config), config)
     if config.admin_username and config.admin_password:
         try:
-            accounts.ensure_first_admin(parts.db, passwords, config.admin_username, config.admin_password)
+            accounts.ensure_first_admin(parts.db, parts.context.passwords, config.admin_username, config.admin_password)
         except Refusal as problem:
             # A bad GWH_ADMIN_* is a deployment mistake: refuse to start, saying which.
             raise RuntimeError(f"GWH_ADMIN_USERNAME/GWH_ADMIN_PASSWORD: {problem.detail} {problem.errors or ''}")
@@ -73,11 +74,11 @@ def create_app(config=None):
 def create_admin(config, username: str, password: str | None = None) -> str:
     """The CLI's work: returns what to tell the operator."""
     password = password or os.environ.get("GWH_ADMIN_PASSWORD") or _ask_password()
-    parts = build(config.with_overrides(admin_username=None, admin_password=None), Bus.from_config(config))
+    parts = build(config.with_overrides(admin_username=None, admin_password=None))
     try:
         # Its shop.member.registered event stays in the outbox for the running service's
         # relay: published from this short-lived process it could be lost (in-memory bus).
-        account = accounts.ensure_first_admin(parts.db, parts.extras["passwords"], username, password)
+        account = accounts.ensure_first_admin(parts.db, parts.context.passwords, username, password)
     except Refusal as problem:
         return f"refused: {problem.detail} {problem.errors or ''}"
     finally:

@@ -45,7 +45,7 @@ class World:
 
     def __init__(self, platform, client):
         self.platform, self.client = platform, client
-        platform["shop"].extras["passwords"] = FAST
+        platform["shop"].context.passwords = FAST
         self.logins = {"admin": ("root", "root-password-1")}
         self.tokens = {"admin": self.login("root", "root-password-1")}
         self.ids = {}

@@ -177,7 +177,7 @@ def test_a_wrong_old_password_is_403_and_changes_nothing(client):
 
 def test_when_the_shop_cannot_be_asked_the_answer_is_503_not_a_guess(platform, client):
     from shared.tokens import http_lookup
-    guard = platform["order"].extras["token_guard"]
+    guard = platform["order"].context.token_guard
     guard.lookup = http_lookup("http://127.0.0.1:9", JWT_SECRET, "order", timeout=0.5)  # nothing listens
     token = issue_token(JWT_SECRET, Principal(uuid.uuid4().hex))
     response = client.get("/api/orders", headers=bearer(token))

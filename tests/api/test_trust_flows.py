@@ -24,7 +24,7 @@ def config(tmp_path):
 
 @pytest.fixture
 def world(platform, client, admin) -> World:
-    platform["shop"].extras["passwords"] = FAST
+    platform["shop"].context.passwords = FAST
     return World(platform, client, admin)
 
 
@@ -102,7 +102,7 @@ def test_1000_distinct_members_are_1000_visitors_in_the_analytics_and_the_rankin
     from tests.conftest import token_for
     platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", visit_limit_per_address="5000/minute"), clock=clock))
     try:
-        platform["shop"].extras["passwords"] = FAST
+        platform["shop"].context.passwords = FAST
         platform.start()
         client = Client(platform.gateway, Response)
         world = World(platform, client, None)
@@ -133,7 +133,7 @@ def test_behind_the_gateway_each_client_address_has_its_own_limit(tmp_path, cloc
     platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", trusted_proxies=1, visit_limit_per_address="3/minute"),
                         clock=clock, services=("shop",)))
     try:
-        platform["shop"].extras["passwords"] = FAST
+        platform["shop"].context.passwords = FAST
         client = Client(platform.gateway, Response)
         owner = World(platform, client, None).member("owner")
 

@@ -25,7 +25,7 @@ def running(tmp_path):
     from runtime.embedded import Platform
     # The wait of POST /api/orders as configured by default (GWH_ORDER_SETTLE_WAIT).
     platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", order_settle_wait=2.0))).start()
-    platform["shop"].extras["passwords"] = FAST          # many registrations; argon2id at its lowest cost
+    platform["shop"].context.passwords = FAST          # many registrations; argon2id at its lowest cost
     yield platform
     platform.stop(drain=False)
 

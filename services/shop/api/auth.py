@@ -6,12 +6,12 @@ from flask_smorest import Blueprint
 from shared.auth import require_principal, require_role
 from shared.clients import client_address
 from shared.failures import Unprocessable
-from shared.service import service_context
 
 from services.shop import accounts, schemas
 from services.shop.api.common import BEARER
 from services.shop.domain.accounts import roles_for
 from services.shop.store import accounts as account_store
+from services.shop.context import context
 
 blp = Blueprint("shop_auth", __name__, url_prefix="/api/auth", description="Accounts and tokens.")
 
@@ -22,8 +22,8 @@ blp = Blueprint("shop_auth", __name__, url_prefix="/api/auth", description="Acco
 @blp.alt_response(409, response="CONFLICT")
 def register(body):
     """Open a member account, with its shop; answers a token."""
-    ctx = service_context()
-    account = accounts.register(ctx.db, ctx.extras["passwords"], body, roles=roles_for())
+    ctx = context()
+    account = accounts.register(ctx.db, ctx.passwords, body, roles=roles_for())
     return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account)}
 
 
@@ -34,8 +34,8 @@ def register(body):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def login(body):
     """Sign in; 401 on a wrong password, 429 (Retry-After) after repeated ones from your address."""
-    ctx = service_context()
-    account = accounts.sign_in(ctx.db, ctx.extras["passwords"], body["username"], body["password"],
+    ctx = context()
+    account = accounts.sign_in(ctx.db, ctx.passwords, body["username"], body["password"],
                                ctx.clock.now(), address=client_address())
     return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account),
             "roles": list(account.roles)}
@@ -48,7 +48,7 @@ def login(body):
 def logout():
     """Revoke the token this request carries: refused here from this answer on, by every
     other service as soon as it hears of it (docs/tokens.md)."""
-    ctx = service_context()
+    ctx = context()
     accounts.log_out(ctx.db, require_principal())
     return None
 
@@ -62,18 +62,18 @@ def logout():
 def create_merchant(body):
     """A merchant account bound to one brand (admin only)."""
     require_role("admin")
-    ctx = service_context()
+    ctx = context()
     with ctx.db.reading() as conn:
         known = account_store.brand_exists(conn, body["brand_id"])
     if not known:
         # The shop's list of brands is a copy that may lag behind the catalog: ask the
         # catalog before refusing (docs/owners-decide.md), and keep its answer.
-        brand = ctx.extras["owners"].brand(body["brand_id"])
+        brand = ctx.owners.brand(body["brand_id"])
         if brand is None:
             raise Unprocessable("unknown brand", errors={"brand_id": ["no such brand"]})
         with ctx.db.unit_of_work() as uow:
             account_store.record_brand(uow.conn, brand["id"], brand["name"])
-    account = accounts.register(ctx.db, ctx.extras["passwords"], body,
+    account = accounts.register(ctx.db, ctx.passwords, body,
                                 roles=roles_for(merchant_of=body["brand_id"]), brand_id=body["brand_id"])
     return {"member_id": account.member_id, "username": account.username, "roles": list(account.roles),
             "brand_id": account.brand_id}

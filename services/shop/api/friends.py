@@ -7,13 +7,13 @@ from flask_smorest import Blueprint
 
 from shared.failures import Conflict, NotFound
 from shared.http import PageQuery, page_of
-from shared.service import service_context
 
 from services.shop import schemas
 from services.shop.api.common import BEARER, me, require_member
 from services.shop.domain import friendship
 from services.shop.store import friends, members
 from services.shop.store.common import new_id
+from services.shop.context import context
 
 blp = Blueprint("shop_friends", __name__, url_prefix="/api/members/me", description="Friends.")
 
@@ -26,7 +26,7 @@ blp = Blueprint("shop_friends", __name__, url_prefix="/api/members/me", descript
 @blp.doc(security=BEARER)
 def ask(body):
     """Ask a member to be friends."""
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         requester = require_member(uow.conn, me())
         addressee = body["member_id"]
         request = friendship.ask(
@@ -47,7 +47,7 @@ def open_requests(query):
     """Open requests, newest first: waiting for your answer (`direction=incoming`, the
     default) or sent by you (`direction=outgoing`)."""
     listing = friends.incoming_requests if query["direction"] == "incoming" else friends.outgoing_requests
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         items, total = listing(conn, require_member(conn, me()), query["page"], query["per_page"])
     return page_of(items, query["page"], query["per_page"], total)
 
@@ -75,7 +75,7 @@ def withdraw(request_id):
 
 
 def _close(request_id: str, rule) -> dict:
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         member_id = require_member(uow.conn, me())
         request = friends.request_by_id(uow.conn, request_id)
         if request is None:
@@ -94,7 +94,7 @@ def _close(request_id: str, rule) -> dict:
 @blp.doc(security=BEARER)
 def accept(request_id):
     """Accept a request addressed to you."""
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         member_id = require_member(uow.conn, me())
         request = friends.request_by_id(uow.conn, request_id)
         if request is None:
@@ -112,7 +112,7 @@ def accept(request_id):
 @blp.response(200, schemas.FriendPage)
 @blp.doc(security=BEARER)
 def list_friends(query):
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         items, total = friends.friends_of(conn, require_member(conn, me()), query["page"], query["per_page"])
     return page_of(items, query["page"], query["per_page"], total)
 
@@ -123,7 +123,7 @@ def list_friends(query):
 @blp.doc(security=BEARER)
 def unfriend(friend_id):
     """End a friendship; either friend may."""
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         member_id = require_member(uow.conn, me())
         low, high = friendship.check_removal(member_id, friend_id,
                                              friends.are_friends(uow.conn, member_id, friend_id))

@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 
 from shared.auth import require_role
 from shared.failures import NotFound
-from shared.service import service_context
 
 from services.shop import accounts, schemas
 from services.shop.api.common import BEARER
+from services.shop.context import context
 
 blp = Blueprint("shop_internal", __name__, url_prefix="/internal/shop/members",
                 description="Members' standing for the other services (admin).")
@@ -26,7 +26,7 @@ blp = Blueprint("shop_internal", __name__, url_prefix="/internal/shop/members",
 def standing(member_id):
     """Whether a member exists, and before when their tokens are revoked."""
     require_role("admin")
-    found = accounts.standing(service_context().db, member_id)
+    found = accounts.standing(context().db, member_id)
     if found is None:
         raise NotFound(f"no member {member_id}")
     return {"member_id": found.member_id, "not_before_us": found.not_before_us}

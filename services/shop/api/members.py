@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 from shared.auth import current_principal
 from shared.failures import Forbidden, NotFound
 from shared.http import PageQuery, page_of
-from shared.service import service_context
 
 from services.shop import accounts, schemas
 from services.shop.api.common import BEARER, me, page_slice, require_member
@@ -16,6 +15,7 @@ from services.shop.domain import orders, privacy, profile
 from services.shop.domain.accounts import canonical_username
 from services.shop.store import accounts as account_store
 from services.shop.store import activity, friends, members, shops
+from services.shop.context import context
 
 blp = Blueprint("shop_members", __name__, url_prefix="/api/members", description="Members: profile, privacy.")
 
@@ -40,7 +40,7 @@ def find_member(query):
     Exact names only, for members only: nobody can list members by a prefix."""
     me()
     username = canonical_username(query["username"])
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         found = account_store.member_id_by_username(conn, username)
         profile_found = members.profile_of(conn, found) if found else None
     items = [] if profile_found is None else [
@@ -53,7 +53,7 @@ def find_member(query):
 @blp.response(200, schemas.Member)
 @blp.doc(security=BEARER)
 def get_me():
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         return _member(conn, me())
 
 
@@ -64,7 +64,7 @@ def get_me():
 def edit_me(changes):
     """Edit nickname, avatar, banner or bio; null clears an optional field."""
     member_id = me()
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         before = members.profile_of(uow.conn, member_id)
         if before is None:
             raise NotFound(f"no member {member_id}")
@@ -87,8 +87,8 @@ def change_password(body):
     """Change your password (the old one proves it is you): every token issued before is
     revoked, this one included; the answer carries a new token. A wrong old password is a
     403 and counts against the sign-in throttle (429)."""
-    ctx = service_context()
-    account = accounts.change_password(ctx.db, ctx.extras["passwords"], ctx.config, me(), body["old_password"],
+    ctx = context()
+    account = accounts.change_password(ctx.db, ctx.passwords, ctx.config, me(), body["old_password"],
                                        body["new_password"], ctx.clock.now())
     return {"member_id": account.member_id, "token": accounts.token_for(ctx.config, account)}
 
@@ -97,7 +97,7 @@ def change_password(body):
 @blp.response(200, schemas.Privacy)
 @blp.doc(security=BEARER)
 def get_privacy():
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         return members.privacy_of(conn, require_member(conn, me())).as_dict()
 
 
@@ -107,7 +107,7 @@ def get_privacy():
 @blp.doc(security=BEARER)
 def put_privacy(changes):
     """Set who sees your purchases and stats, and whether you appear on boards and as a visitor."""
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         member_id = require_member(uow.conn, me())
         before = members.privacy_of(uow.conn, member_id)
         after = privacy.change(before, changes)
@@ -123,7 +123,7 @@ def put_privacy(changes):
 @blp.doc(security=BEARER)
 def get_notifications(query):
     """What happened to your shop, newest first (e.g. a featured product was delisted)."""
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         items, total = members.notifications_of(conn, require_member(conn, me()), query["page"], query["per_page"])
     return page_of(items, query["page"], query["per_page"], total)
 
@@ -139,7 +139,7 @@ def get_purchases(query, member_id):
     principal = current_principal()
     viewer = principal.member_id if principal else None
     owner = viewer if member_id == "me" and viewer else member_id
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         require_member(conn, owner)
         are_friends = viewer is not None and friends.are_friends(conn, owner, viewer)
         if not privacy.can_see_purchases(owner, viewer, are_friends, members.privacy_of(conn, owner)):

@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 from shared.auth import current_principal
 from shared.failures import NotFound
 from shared.http import page_of
-from shared.service import service_context
 
 from services.shop import schemas
 from services.shop.api.common import BEARER, OPTIONAL_BEARER, me, require_member
@@ -17,6 +16,7 @@ from services.shop.domain.cards import ProductCard
 from services.shop.domain.featured import Shop
 from services.shop.store import activity, members, shops
 from services.shop.store.common import new_id
+from services.shop.context import context
 
 blp = Blueprint("shop_shops", __name__, url_prefix="/api/shops", description="Personal shops.")
 
@@ -39,7 +39,7 @@ def _known_product(conn, product_id: str) -> ProductCard:
     card = shops.card_of(conn, product_id)
     if card is not None:
         return card
-    found = service_context().extras["owners"].product(product_id)   # 503 if the catalog cannot say
+    found = context().owners.product(product_id)   # 503 if the catalog cannot say
     if found is None:
         raise NotFound(f"no product {product_id}")
     card = cards.card_from_owner(None, product_id, found)
@@ -55,7 +55,7 @@ def shop_page(member_id):
     """A member's shop as anyone sees it: never more products than its slots; delisted ones never."""
     if member_id == "me":
         member_id = me()
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         owner = members.profile_of(conn, member_id)
         influence = shops.influence_of(conn, member_id)
         if owner is None or influence is None:
@@ -77,7 +77,7 @@ def feature(body):
     404 for a product the shop has never heard of, 422 for one that is not listed, 409 when
     it is featured already or every slot is taken."""
     product_id = body["product_id"]
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         shop = _shop(uow.conn, me())
         card = _known_product(uow.conn, product_id)
         entry = shop.feature(card, product_id=product_id, now=uow.now())
@@ -93,7 +93,7 @@ def feature(body):
 @blp.doc(security=BEARER)
 def unfeature(product_id):
     """Take a product out of the shop; 409 with `locked_until` within 72 hours of featuring."""
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         shop = _shop(uow.conn, me())
         shop.unfeature(product_id, now=uow.now())
         shops.remove_featured(uow.conn, shop.member_id, product_id)
@@ -107,7 +107,7 @@ def unfeature(product_id):
 @blp.doc(security=BEARER)
 def candidates(query):
     """Listed products to feature: the whole library, or what you bought; each says if featured."""
-    with service_context().db.reading() as conn:
+    with context().db.reading() as conn:
         member_id = require_member(conn, me())
         among = None
         if query["source"] == "purchased":
@@ -132,7 +132,7 @@ def visit(body, shop_id):
     often they come); anonymous visits show in the analytics only. 429 with Retry-After
     beyond the visits allowed per member and per client address (services/shop/api/limits.py)."""
     principal = current_principal()
-    with service_context().db.unit_of_work() as uow:
+    with context().db.unit_of_work() as uow:
         if not members.member_exists(uow.conn, shop_id):
             raise NotFound(f"no shop {shop_id}")
         product_id = body["product_id"]
@@ -153,7 +153,7 @@ def visit(body, shop_id):
 @blp.doc(security=BEARER)
 def shop_analytics():
     """Your shop's visits, visitors (those who allow it), orders and sales, per product too."""
-    ctx = service_context()
+    ctx = context()
     since = visits.VisitWindow(ctx.config.timezone).starts_at(ctx.clock.now())
     with ctx.db.reading() as conn:
         shop_id = require_member(conn, me())

@@ -23,7 +23,7 @@ def cluster(tmp_path, amqp_url, postgres_urls, redis_url):
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url,
                          order_settle_wait=2.0)
     platform = trust_harness_tokens(Platform(config)).start()
-    platform["shop"].extras["passwords"] = FAST
+    platform["shop"].context.passwords = FAST
     yield platform
     platform.stop(drain=False)
     platform.bus.delete(platform.parts)       # each test has its own exchange: leave no queue behind

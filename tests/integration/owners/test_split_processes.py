@@ -36,7 +36,7 @@ def split(tmp_path, amqp_url, postgres_urls):
                                 order_settle_wait=5.0,
                                 service_urls={"catalog": f"http://127.0.0.1:{server.server_port}"}),
                     services=("shop", "order")))                                   # never started: API only
-    apis["shop"].extras["passwords"] = FAST
+    apis["shop"].context.passwords = FAST
     yield workers, apis
     apis.stop(drain=False)
     server.shutdown()
@@ -48,7 +48,7 @@ def test_apis_apart_from_their_workers_ask_the_catalog_over_http_and_wait_by_rer
     workers, apis = split
     catalog = Shopper(Client(workers.gateway, Response), admin)     # the admin's catalog calls
     front = Client(apis.gateway, Response)                          # the shop and order APIs
-    assert "catalog" not in apis["shop"].extras["owners"].local
+    assert "catalog" not in apis["shop"].context.owners.local
     # First with the shop's worker held back on the catalog's events: every answer must
     # come from the catalog, over HTTP.
     lag = Held(workers["shop"], {"catalog.product.listed", "catalog.brand.created"})

@@ -92,7 +92,7 @@ def through_workers(workers: int, envelopes: list[dict], config, clock) -> tuple
     bus.declare({"ranking": subscriptions.event_types, "probe": ["ranking.influence.changed"]})
     heard = []
     probe = Consumer(bus, "probe", ["ranking.influence.changed"], heard.append)
-    crew = [build(config, Bus.from_config(config), clock) for _ in range(workers)]
+    crew = [build(config, clock=clock) for _ in range(workers)]
     try:
         for parts in crew:
             parts.start_background(periodic=False)

@@ -23,7 +23,7 @@ def platform(tmp_path, amqp_url, postgres_urls, redis_url):
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url,
                          visit_limit_per_address="5000/minute", visit_limit_per_member="5/minute")
     platform = trust_harness_tokens(Platform(config, clock=FixedClock(), services=("shop", "ranking")))
-    platform["shop"].extras["passwords"] = FAST
+    platform["shop"].context.passwords = FAST
     platform.start()
     yield platform
     platform.stop(drain=False)

@@ -9,7 +9,6 @@ import pytest
 
 from services.ranking.app import build
 from services.ranking.handlers import dispatcher
-from shared.bus import Bus
 from shared.clock import FixedClock
 from tests.conftest import make_config
 from tests.unit.ranking.support import Events, snapshot
@@ -21,14 +20,14 @@ pytestmark = pytest.mark.integration
 def ranking(tmp_path, redis_url):
     clock = FixedClock()
     config = make_config(tmp_path / "data", redis_url=redis_url)
-    parts = build(config, Bus.from_config(config), clock)
+    parts = build(config, clock=clock)
     yield parts, clock
     parts.close()
 
 
 def test_every_order_of_arrival_gives_the_same_keys(ranking):
     parts, clock = ranking
-    scorer, client = parts.extras["scorer"], parts.extras["redis"]
+    scorer, client = parts.context.scorer, parts.context.redis
     dispatch = dispatcher(scorer)
     ev = Events(clock)
     later = clock.now() + timedelta(hours=2)
@@ -50,12 +49,12 @@ def test_every_order_of_arrival_gives_the_same_keys(ranking):
 
 def test_unique_visitors_are_exact(ranking):
     parts, clock = ranking
-    dispatch = dispatcher(parts.extras["scorer"])
+    dispatch = dispatcher(parts.context.scorer)
     ev = Events(clock)
     for i in range(2400):
         dispatch(ev.visited("lin", f"member-{i % 1200}", at=clock.now() - timedelta(days=i % 30)))
     for i in range(300):                             # anonymous browsers earn nothing
         dispatch(ev.visited("lin", f"anon:browser-{i}"))
-    standing = parts.extras["store"].standings(["lin"])["lin"]
+    standing = parts.context.store.standings(["lin"])["lin"]
     assert standing.breakdown.unique_visitors == 1200
     assert standing.score == 2400

@@ -39,7 +39,7 @@ def test_the_rebuild_command_rebuilds_and_catches_up(tmp_path, redis_url, amqp_u
     try:
         seller, _, _ = trade(Market(platform, client, admin))
         board = client.get("/api/ranking/influence").json
-        watch = platform["ranking"].extras["watch"]
+        watch = platform["ranking"].context.watch
         watch.redis.flushdb()
 
         def run(*args) -> str:

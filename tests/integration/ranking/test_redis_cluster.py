@@ -51,7 +51,7 @@ def cluster_client(cluster):
 
 def what_members_see(config, clock) -> dict:
     """Every ranking page of the month's members, as the API answers them."""
-    parts = build(config, Bus.from_config(config), clock)
+    parts = build(config, clock=clock)
     try:
         api = Client(parts.app, Response)
         pages = {"board": api.get("/api/ranking/influence").json}
@@ -73,9 +73,9 @@ def test_competing_workers_on_the_cluster_end_where_one_redis_ends(
     clustered = make_config(tmp_path / "cluster", bus_url=amqp_url, redis_url=cluster.url, redis_cluster=True)
 
     # On one Redis, straight through the handlers; on the cluster, over the broker.
-    reference = build(single, Bus("memory://"), clock)
+    reference = build(single, bus=Bus("memory://"), clock=clock)
     try:
-        apply = dispatcher(reference.extras["scorer"])
+        apply = dispatcher(reference.context.scorer)
         for event in month:
             apply(event)
     finally:
@@ -106,14 +106,14 @@ def test_a_rebuild_on_the_cluster_gives_the_same_keys_back(tmp_path, cluster, cl
     clock = FixedClock()
     month = market_month(clock)
     config = make_config(tmp_path / "data", redis_url=cluster.url, redis_cluster=True)
-    parts = build(config, Bus.from_config(config), clock)
+    parts = build(config, clock=clock)
     try:
-        scorer = parts.extras["scorer"]
+        scorer = parts.context.scorer
         apply = dispatcher(scorer)
         for event in month:
             apply(event)
         before = snapshot(cluster_client)
-        board = parts.extras["boards"].influence(300)
+        board = parts.context.boards.influence(300)
 
         report = rebuild(scorer, (event.to_dict() for event in month))
 
@@ -121,7 +121,7 @@ def test_a_rebuild_on_the_cluster_gives_the_same_keys_back(tmp_path, cluster, cl
         assert report.replayed == len(month)
         assert report.announced == len([key for key in before if key.endswith("}:member")])
         assert snapshot(cluster_client) == before
-        assert parts.extras["boards"].influence(300) == board
+        assert parts.context.boards.influence(300) == board
     finally:
         parts.close()
 
@@ -135,7 +135,7 @@ def test_while_a_master_reports_the_cluster_down_events_wait_and_none_is_dead_le
     config = make_config(tmp_path / "data", redis_url=cluster.url, redis_cluster=True, max_attempts=1)
     bus = Bus.from_config(config)
     bus.declare({"ranking": subscriptions.event_types})
-    parts = build(config, bus, clock)
+    parts = build(config, bus=bus, clock=clock)
     # The master holding the board: every event ends in placing a standing there.
     board_slot = cluster_client.keyslot("rk:{board}:public")
     board_port = cluster_client.get_node_from_key("rk:{board}:public").port
@@ -159,7 +159,7 @@ def test_while_a_master_reports_the_cluster_down_events_wait_and_none_is_dead_le
         assert wait_for(lambda: parts.consumer.handled == len(visits), timeout=30), parts.consumer.handled
         assert parts.consumer.dead_lettered == 0
         assert bus.queue_depth("ranking", [], dead=True)[0] == 0
-        standings = parts.extras["store"].standings(SHOPS)
+        standings = parts.context.store.standings(SHOPS)
         assert {shop: s.breakdown.unique_visitors for shop, s in standings.items()} == {shop: 3 for shop in SHOPS}
     finally:
         if master.cluster("INFO")["cluster_state"] != "ok":
@@ -175,7 +175,7 @@ def test_the_shops_visit_limits_count_on_the_cluster(tmp_path, cluster, cluster_
     from tests.unit.shop.conftest import FAST
     config = make_config(tmp_path / "data", redis_url=cluster.url, redis_cluster=True,
                          visit_limit_per_address="3/minute")
-    parts = build_shop(config, Bus.from_config(config), FixedClock(), passwords=FAST)
+    parts = build_shop(config, clock=FixedClock(), passwords=FAST)
     try:
         api = Client(parts.app, Response)
         owner = api.post("/api/auth/register", json={"username": "owner", "password": "correct horse",

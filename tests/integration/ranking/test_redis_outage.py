@@ -57,7 +57,7 @@ def test_a_redis_outage_mid_stream_loses_nothing_and_applies_nothing_twice(
     bus.declare({"ranking": subscriptions.event_types, "probe": ["ranking.influence.changed"]})
     heard = []
     probe = Consumer(bus, "probe", ["ranking.influence.changed"], heard.append)
-    crew = [build(config, Bus.from_config(config), clock) for _ in range(WORKERS)]
+    crew = [build(config, clock=clock) for _ in range(WORKERS)]
     handled = lambda: sum(p.consumer.handled for p in crew)  # noqa: E731
     try:
         for parts in crew:
@@ -108,9 +108,9 @@ def test_a_redis_outage_mid_stream_loses_nothing_and_applies_nothing_twice(
     # Key by key, the state is that of the same events applied once each with no outage:
     # a version counts applied events, so an event applied twice would show.
     direct.flushdb()
-    calm = build(make_config(tmp_path / "calm", redis_url=redis_url), Bus("memory://"), clock)
+    calm = build(make_config(tmp_path / "calm", redis_url=redis_url), bus=Bus("memory://"), clock=clock)
     try:
-        apply = dispatcher(calm.extras["scorer"])
+        apply = dispatcher(calm.context.scorer)
         for event in month:
             apply(event)
     finally:

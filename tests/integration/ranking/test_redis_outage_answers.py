@@ -20,7 +20,7 @@ def test_the_ranking_answers_503_with_retry_after_while_redis_is_down(tmp_path, 
     parts = urlsplit(redis_url)
     proxy = TcpProxy(parts.hostname, parts.port).open()
     config = make_config(tmp_path / "data", redis_url=f"redis://127.0.0.1:{proxy.port}{parts.path}")
-    ranking = build(config, Bus.from_config(config))
+    ranking = build(config)
     client = Client(ranking.app)
     try:
         assert client.get("/api/ranking/influence").status_code == 200

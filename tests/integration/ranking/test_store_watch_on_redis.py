@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 def test_a_flushed_redis_is_rebuilt_on_its_own(market):  # noqa: F811
     platform, client = market.platform, market.client
-    watch = platform["ranking"].extras["watch"]
+    watch = platform["ranking"].context.watch
     for job in platform["ranking"].periodic:
         if job.name == "ranking-store-watch":
             job.interval = 0.2

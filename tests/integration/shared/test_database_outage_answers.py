@@ -18,7 +18,7 @@ def test_the_catalog_answers_503_with_retry_after_while_postgres_is_down(tmp_pat
     proxy = TcpProxy(parts.hostname, parts.port).open()
     url = f"postgresql://{parts.username}@127.0.0.1:{proxy.port}{parts.path}"
     config = make_config(tmp_path / "data", database_urls={"catalog": url})
-    catalog = build(config, Bus.from_config(config))
+    catalog = build(config)
     client = Client(catalog.app)
     try:
         assert client.get("/api/catalog/products").status_code == 200  # a pooled connection exists

@@ -25,7 +25,7 @@ def client(tmp_path, amqp_url, postgres_urls, redis_url):
     from tests.unit.shop.conftest import FAST
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url)
     platform = Platform(config)
-    platform["shop"].extras["passwords"] = FAST
+    platform["shop"].context.passwords = FAST
     platform.start()
     yield Client(platform.gateway, Response)
     platform.stop(drain=False)

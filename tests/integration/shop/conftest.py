@@ -22,7 +22,7 @@ def cluster(tmp_path, amqp_url, postgres_urls, clock):
     from tests.conftest import trust_harness_tokens
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls)
     platform = trust_harness_tokens(Platform(config, clock=clock, services=("catalog", "shop")))
-    platform["shop"].extras["passwords"] = FAST
+    platform["shop"].context.passwords = FAST
     yield platform
     platform.stop(drain=False)
     _delete_topology(platform)

@@ -27,7 +27,7 @@ def fire_orders_at(platform, admin_headers: dict, *, start_stock: int, timeout: 
         "brand_id": brand, "sku": "scarce-1", "name": "Scarce tea", "category": "tea",
         "list_price_cents": 1000, "exclusive_price_cents": 900, "commission_rate_bp": 0,
         "stock": start_stock}).json["id"]
-    rival = build_catalog(platform.config, platform.bus, platform.clock)   # a competing catalog worker
+    rival = build_catalog(platform.config, bus=platform.bus, clock=platform.clock)   # a competing catalog worker
     rival.start_background(relay=False, periodic=False)
     platform.start()
     try:

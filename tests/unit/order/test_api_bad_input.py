@@ -97,7 +97,7 @@ def test_an_unsupported_payment_method_is_422_and_charges_nothing(market, platfo
     response = market.act(order["id"], "pay", method="bitcoin")
     assert response.status_code == 422 and "method" in response.json["errors"]
     assert market.get(order["id"]).json["status"] == "awaiting_payment"
-    assert platform["order"].extras["payments"].charges == {}
+    assert platform["order"].context.payments.charges == {}
 
 
 def test_a_product_unknown_to_the_order_service_is_the_catalogs_to_reject(market, platform):

@@ -95,7 +95,7 @@ def test_a_refund_after_settlement_books_a_negative_entry_and_available_never_go
     approve = market.client.post(f"/api/commissions/withdrawals/{withdrawal.json['id']}/approve",
                                  headers=market.admin)
     assert approve.status_code == 409 and approve.json["withdrawal_status"] == "requested"
-    assert platform["order"].extras["payouts"].paid_cents == 0
+    assert platform["order"].context.payouts.paid_cents == 0
 
 
 def _settled(market, platform, clock, quantity=2):
@@ -124,7 +124,7 @@ def test_a_withdrawal_approved_by_an_admin_is_paid_once_under_its_transfer_id(ma
     assert paid.status_code == 200
     assert (paid.json["status"], paid.json["decided_by"], paid.json["transfer_id"]) == (
         "paid", "admin-1", f"transfer-{asked.json['id']}")
-    payouts = platform["order"].extras["payouts"]
+    payouts = platform["order"].context.payouts
     assert payouts.transfers == {paid.json["transfer_id"]: 600}
     again = market.client.post(f"/api/commissions/withdrawals/{asked.json['id']}/approve", headers=market.admin)
     assert again.status_code == 409 and payouts.paid_cents == 600
@@ -137,7 +137,7 @@ def test_a_withdrawal_approved_by_an_admin_is_paid_once_under_its_transfer_id(ma
 
 def test_a_failed_payout_stays_approved_and_the_job_pays_it_once(market, platform, clock):
     _settled(market, platform, clock)
-    payouts = platform["order"].extras["payouts"]
+    payouts = platform["order"].context.payouts
     payouts.fail_next = 1
     asked = _withdraw(market, 900).json
     approved = market.client.post(f"/api/commissions/withdrawals/{asked['id']}/approve", headers=market.admin)
@@ -158,7 +158,7 @@ def test_a_rejected_withdrawal_gives_its_amount_back(market, platform, clock):
     assert _statement(market)["available_cents"] == 900
     assert market.client.post(f"/api/commissions/withdrawals/{asked['id']}/approve",
                               headers=market.admin).status_code == 409
-    assert platform["order"].extras["payouts"].transfers == {}
+    assert platform["order"].context.payouts.transfers == {}
 
 
 @pytest.mark.parametrize("amount,status", [(99, 422), (901, 409), (0, 422), ("100", 422)])
@@ -192,7 +192,7 @@ def test_only_an_admin_decides_withdrawals(market, platform, clock):
         assert response.status_code == 403
     assert market.client.get("/api/commissions/withdrawals", headers=bearer(FRIEND)).status_code == 403
     assert market.client.post("/api/commissions/withdrawals/nope/approve", headers=market.admin).status_code == 404
-    assert platform["order"].extras["payouts"].transfers == {}
+    assert platform["order"].context.payouts.transfers == {}
 
 
 def test_two_withdrawals_at_the_same_moment_never_spend_the_balance_twice(market, platform, clock):

@@ -16,7 +16,7 @@ SERVICES = ("catalog", "shop", "order")
 class Flow:
     def __init__(self, platform, client, admin):
         self.platform, self.client, self.admin = platform, client, admin
-        platform["shop"].extras["passwords"] = FAST
+        platform["shop"].context.passwords = FAST
         self.brand = client.post("/api/catalog/brands", json={"name": "Longjing House"}, headers=admin).json["id"]
         self.count = 0
 
@@ -127,7 +127,7 @@ def test_paying_after_a_delisting_the_order_service_has_not_heard_of_fails(flow,
     # No settle(): the delisting is still on its way to the order service; the catalog is asked.
     response = flow.client.post(f"/api/orders/{order_id}/pay", json={}, headers=bearer("m-buyer"))
     assert response.status_code == 409 and response.json["cancellation_reason"] == "delisted"
-    assert platform["order"].extras["payments"].charges == {}
+    assert platform["order"].context.payments.charges == {}
     platform.settle()
     assert flow.get(order_id)["status"] == "cancelled"
     assert flow.stock(tea) == 10

@@ -87,7 +87,7 @@ def test_twenty_distinct_items_are_accepted_twenty_one_are_not():
 
 
 def test_an_empty_order_is_refused():
-    with pytest.raises(Unprocessable) as caught:
+    with pytest.raises(Unprocessable):
         check_items([])
 
 

@@ -62,7 +62,7 @@ def a_rebuild_gives_the_same_ranking(market: Market) -> None:
     [request] = market.call("get", "/api/members/me/friend-requests", buyer_token)["items"]
     market.call("post", f"/api/members/me/friend-requests/{request['id']}/accept", buyer_token)
 
-    store = platform["ranking"].extras["store"]
+    store = platform["ranking"].context.store
     board = client.get("/api/ranking/influence").json
     friends = client.get("/api/ranking/friends", headers=bearer(buyer)).json
     before = snapshot(store.redis)
@@ -77,7 +77,7 @@ def a_rebuild_gives_the_same_ranking(market: Market) -> None:
         reply = client.get(path, query_string=params, headers=admin)
         assert reply.status_code == 200, reply.json
         return reply.json
-    report = rebuild(platform["ranking"].extras["scorer"], histories(fetch))
+    report = rebuild(platform["ranking"].context.scorer, histories(fetch))
     platform.settle()
     assert report.replayed >= 10
     assert client.get("/api/ranking/influence").json == board

@@ -95,7 +95,7 @@ def test_the_community_page_ranks_the_viewer_on_the_board_it_shows(client, clock
 def test_the_board_reads_the_same_standings_as_a_member_page(platform, events, deliver):
     deliver(events.registered("lin", "Lin"), events.paid("o1", "b", "lin", 50_000), events.visited("lin", "wei"),
             events.privacy("lin", stats="everyone", listed=False), events.featured("mei"))
-    store = platform["ranking"].extras["store"]
+    store = platform["ranking"].context.store
     members = ["lin", "mei", "nobody-knows-me"]
     assert store.board_standings(members) == store.standings(members)
     assert set(store.board_standings(members)) == {"lin", "mei"}

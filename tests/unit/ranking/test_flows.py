@@ -10,7 +10,7 @@ SERVICES = ("ranking",)
 
 
 def store(platform):
-    return platform["ranking"].extras["store"]
+    return platform["ranking"].context.store
 
 
 def standing(platform, member_id):
@@ -146,7 +146,7 @@ def test_one_member_is_one_visitor_however_often_and_whichever_day_they_come(pla
     assert standing(platform, "lin").score == 2
     [(visitor, last_day)] = snapshot(store(platform).redis)["rk:{m:lin}:visitors"][1]
     assert visitor == "wei" and int(last_day) == int(clock.now().astimezone(
-        platform["ranking"].extras["scorer"].window.tz).strftime("%Y%m%d"))
+        platform["ranking"].context.scorer.window.tz).strftime("%Y%m%d"))
 
 
 def test_an_announcement_envelope_is_a_valid_event_of_the_contract():

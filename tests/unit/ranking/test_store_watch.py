@@ -19,7 +19,7 @@ def market(platform, client, admin):
 
 @pytest.fixture
 def watch(platform):
-    return platform["ranking"].extras["watch"]
+    return platform["ranking"].context.watch
 
 
 def history_seqs(market: Market) -> dict[str, int]:
@@ -35,7 +35,7 @@ def history_seqs(market: Market) -> dict[str, int]:
 
 def test_a_store_without_epoch_is_degraded_and_a_look_rebuilds_it(market, watch, client):
     seller, _, _ = trade(market)
-    store = market.platform["ranking"].extras["store"]
+    store = market.platform["ranking"].context.store
     board = client.get("/api/ranking/influence").json
     before = snapshot(store.redis)
     assert board["items"][0]["member_id"] == seller
@@ -92,7 +92,7 @@ def test_a_catch_up_changes_nothing_when_the_live_events_all_arrived(market, wat
     seller, buyer_token, tea = trade(market)
     watch.watch()
     market.buy(buyer_token, tea, seller)
-    store = market.platform["ranking"].extras["store"]
+    store = market.platform["ranking"].context.store
     before = snapshot(store.redis)
     assert watch.recover("catch-up", watch.fetch_factory()).replayed == 1
     assert snapshot(store.redis) == before
@@ -207,7 +207,7 @@ def test_a_full_rebuild_after_retention_pruned_the_history_gives_the_same_rankin
 
 def test_a_history_that_does_not_answer_wipes_nothing(market, watch):
     seller, _, _ = trade(market)
-    store = market.platform["ranking"].extras["store"]
+    store = market.platform["ranking"].context.store
     before = snapshot(store.redis)
 
     def down(path, params):

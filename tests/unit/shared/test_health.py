@@ -108,7 +108,6 @@ def test_an_api_whose_broker_is_unreachable_stays_ready_and_takes_writes(tmp_pat
     import socket
 
     from services.catalog.app import build
-    from shared.bus import Bus
     from types import SimpleNamespace
 
     from tests.conftest import bearer, make_config, trust_harness_tokens
@@ -117,7 +116,7 @@ def test_an_api_whose_broker_is_unreachable_stays_ready_and_takes_writes(tmp_pat
     port = probe.getsockname()[1]
     probe.close()
     config = make_config(tmp_path / "data", bus_url=f"amqp://guest:guest@127.0.0.1:{port}//")
-    parts = build(config, Bus.from_config(config))
+    parts = build(config)
     # No shop runs here to vouch for the test's admin: the harness does (tests/conftest.py).
     trust_harness_tokens(SimpleNamespace(parts={"catalog": parts}))
     try:

@@ -42,7 +42,7 @@ def test_a_database_outage_is_a_503_with_retry_after(platform, client):
 
 
 def test_a_redis_outage_in_the_ranking_is_a_503_with_retry_after(platform, client):
-    store = platform["ranking"].extras["store"]
+    store = platform["ranking"].context.store
     store.redis.connection_pool = redis.ConnectionPool(host="127.0.0.1", port=closed_port(),
                                                        socket_connect_timeout=1)
     assert_unavailable(client.get("/api/ranking/influence"), "redis")

@@ -106,7 +106,7 @@ class World:
 
 @pytest.fixture
 def world(platform, client, admin) -> World:
-    platform["shop"].extras["passwords"] = FAST
+    platform["shop"].context.passwords = FAST
     return World(platform, client, admin)
 
 

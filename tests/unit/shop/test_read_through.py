@@ -50,12 +50,12 @@ def test_a_merchant_for_a_brand_the_catalog_does_not_know_is_422(world, client, 
 def test_when_the_owner_cannot_answer_the_shop_says_503_not_404(world, platform, client):
     alice = world.member("alice")
     product = world.product(settle=False)
-    extras = platform["shop"].extras
-    extras["owners"], held = Owners({}), extras["owners"]       # no catalog to ask
+    context = platform["shop"].context
+    context.owners, held = Owners({}), context.owners       # no catalog to ask
     try:
         response = world.feature(alice, product)
     finally:
-        extras["owners"] = held
+        context.owners = held
     assert response.status_code == 503 and response.headers["Retry-After"] == "1"
     assert response.json["owner"] == "catalog"
     assert world.outbox("shop.featured.added") == []
