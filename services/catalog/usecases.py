@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
-from shared.db import Database, UnitOfWork, is_duplicate_key
+from shared.db import Database, UnitOfWork
 from shared.failures import Conflict, NotFound, Unprocessable
 from shared.principal import Principal
 from shared.sql import new_id
@@ -30,16 +31,13 @@ def create_brand(db: Database, actor: Principal, name: str, *, description: str 
                  logo_url: str | None = None) -> Brand:
     """Invite a brand (admin); its name is unique as Brand.key compares names."""
     ensure_can_create_brand(actor)
-    brand = None
     try:
         with db.unit_of_work() as uow:
             brand = Brand.invite(new_id(), name, uow.now(), description=description, logo_url=logo_url)
             if _name_taken(uow.conn, brand.key):
                 raise Conflict(f"a brand named {brand.name!r} exists")
             store.add_brand(uow.conn, uow.track(brand))
-    except Exception as exc:
-        if brand is None or not is_duplicate_key(exc):
-            raise
+    except IntegrityError as exc:
         # The same name from another request that committed first: the same 409.
         raise Conflict(f"a brand named {brand.name!r} exists") from exc
     return brand

@@ -129,7 +129,8 @@ class TestListing:
         assert p.events[0].data() == {"product_id": "p1", "reason": "platform", "note": None, "revision": 2}
 
     def test_a_merchant_of_the_brand_delists_for_the_brand_an_admin_for_the_platform(self):
-        assert domain.delisting_reason(Principal("m", ("merchant",), brand_id="b1"), "b1") is domain.DelistingReason.BRAND
+        merchant = Principal("m", ("merchant",), brand_id="b1")
+        assert domain.delisting_reason(merchant, "b1") is domain.DelistingReason.BRAND
         assert domain.delisting_reason(Principal("a", ("admin",)), "b1") is domain.DelistingReason.PLATFORM
 
     def test_a_card_is_reannounced_only_while_listed(self):
