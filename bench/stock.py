@@ -20,17 +20,22 @@ ITEMS = 3
 
 def reservations_per_second(db_url: str, n: int) -> tuple[float, float]:
     from services.catalog import store
+    from services.catalog.domain import Brand, Product
     from shared.clock import utcnow
     from shared.db import Database
+    from shared.sql import new_id
     db = Database(db_url, store.metadata, producer="bench")
     try:
         db.create_all()
         with db.unit_of_work() as uow:
-            brand = store.insert_brand(uow.conn, {"name": "B", "created_at": utcnow()})
-            ids = [store.insert_product(uow.conn, {
-                "brand_id": brand["id"], "sku": f"S{i}", "name": "p", "category": "c", "list_price_cents": 100,
-                "exclusive_price_cents": 90, "commission_rate_bp": 0, "stock": 10 ** 9}, utcnow())["id"]
-                for i in range(ITEMS)]
+            brand = Brand.invite(new_id(), "B", utcnow())
+            store.add_brand(uow.conn, brand)
+            products = [Product.list_new(new_id(), brand.id, f"S{i}", name="p", category="c", list_price_cents=100,
+                                         exclusive_price_cents=90, commission_rate_bp=0, stock=10 ** 9, now=utcnow())
+                        for i in range(ITEMS)]
+            for product in products:
+                store.add_product(uow.conn, product)
+            ids = [product.id for product in products]
         wanted = {pid: 1 for pid in ids}
 
         def raw(k: int) -> None:

@@ -34,6 +34,24 @@ Id = lambda **kw: fields.String(required=True, validate=validate.Length(min=1, m
 Cents = lambda **kw: fields.Integer(validate=validate.Range(min=0), **kw)  # noqa: E731
 
 
+def OneOfEnum(enum: type[Enum], **kw) -> fields.String:  # noqa: N802 (a field factory)
+    return fields.String(validate=validate.OneOf([member.value for member in enum]), **kw)
+
+
+class ProductStatus(str, Enum):
+    """Whether a product is on sale (the product card's `status`)."""
+
+    LISTED = "listed"
+    DELISTED = "delisted"
+
+
+class DelistingReason(str, Enum):
+    """Who took a product off sale (catalog.product.delisted `reason`)."""
+
+    BRAND = "brand"              # a merchant of its brand
+    PLATFORM = "platform"        # an admin of the platform
+
+
 class BrandCreated(EventData):
     brand_id = Id()
     name = fields.String(required=True)
@@ -52,20 +70,19 @@ class ProductCard(EventData):
     commission_rate_bp = fields.Integer(required=True, validate=validate.Range(min=0, max=5000))
     sensitive = fields.Boolean(required=True)
     lowest_price_30d_cents = Cents(required=True)
-    status = fields.String(load_default="listed", validate=validate.OneOf(["listed", "delisted"]))
+    status = OneOfEnum(ProductStatus, load_default=ProductStatus.LISTED.value)
     # A monotonic version per product, so a projection can ignore a stale card that
     # arrives after a newer one (the bus does not promise order).
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 class ProductDelisted(EventData):
+    """Who took the product off sale (`reason`), and what they wrote, if anything (`note`)."""
+
     product_id = Id()
-    reason = fields.String(load_default="")
+    reason = OneOfEnum(DelistingReason, required=True)
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
-
-
-def OneOfEnum(enum: type[Enum], **kw) -> fields.String:  # noqa: N802 (a field factory)
-    return fields.String(validate=validate.OneOf([member.value for member in enum]), **kw)
 
 
 class StockRejection(str, Enum):

@@ -1,4 +1,6 @@
 """The catalog's tables and queries (SQLAlchemy Core): brands, products, prices, reservations.
+It reads and writes the domain's entities (`Brand`, `Product`, `Reservation`); the rules
+are theirs.
 
 Stock is one integer per product, taken by a conditional UPDATE (`stock >= wanted`) so two
 concurrent reservations can never both take the last unit, on SQLite or PostgreSQL.
@@ -6,17 +8,17 @@ concurrent reservations can never both take the last unit, on SQLite or PostgreS
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint, and_, bindparam, func, or_, select, update)
 from sqlalchemy.engine import Connection
 
-from shared.clock import as_utc
+from shared.sql import LIKE_ESCAPE, aware, like_pattern, locking, page, upsert
 
-from services.catalog import domain
+from services.catalog.domain import (LISTED, Brand, Product, ProductStatus, Reservation, ReservationStatus,
+                                     StockRejection)
 
 metadata = MetaData()
 
@@ -30,7 +32,7 @@ brands = Table(
 )
 
 brand_keys = Table(
-    # One row per brand, keyed by its name as domain.brand_key sees it (NFC, case-folded):
+    # One row per brand, keyed by its name as Brand.key sees it (NFC, case-folded):
     # the unique index that agrees with the duplicate check, whatever the script.
     "brand_keys", metadata,
     Column("key", String(400), primary_key=True),
@@ -51,7 +53,7 @@ products = Table(
     Column("commission_rate_bp", Integer, nullable=False),
     Column("stock", Integer, nullable=False),
     Column("sensitive", Boolean, nullable=False, default=False),
-    Column("status", String(16), nullable=False, default=domain.LISTED),
+    Column("status", String(16), nullable=False, default=LISTED.value),
     Column("delist_reason", String(300)),
     # Bumped at every change and sent in events, so projections drop stale cards.
     Column("revision", Integer, nullable=False, default=1),
@@ -93,48 +95,61 @@ sweeps = Table(
 )
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
 # --- brands -------------------------------------------------------------------------------
-def insert_brand(conn: Connection, values: Mapping[str, Any]) -> dict:
-    """IntegrityError when a brand of the same name (domain.brand_key) exists."""
-    row = {"id": new_id(), "description": "", "logo_url": None, **values}
-    conn.execute(brands.insert().values(**row))
-    conn.execute(brand_keys.insert().values(key=domain.brand_key(row["name"]), brand_id=row["id"]))
-    return row
+def add_brand(conn: Connection, brand: Brand) -> None:
+    """IntegrityError when a brand of the same name (Brand.key) exists."""
+    conn.execute(brands.insert().values(id=brand.id, name=brand.name, description=brand.description,
+                                        logo_url=brand.logo_url, created_at=brand.created_at))
+    conn.execute(brand_keys.insert().values(key=brand.key, brand_id=brand.id))
 
 
-def brand_by_id(conn: Connection, brand_id: str) -> dict | None:
+def _brand(row) -> Brand:
+    return Brand(row["id"], row["name"], row["description"], row["logo_url"], aware(row["created_at"]))
+
+
+def brand_by_id(conn: Connection, brand_id: str) -> Brand | None:
     row = conn.execute(select(brands).where(brands.c.id == brand_id)).mappings().first()
-    return dict(row) if row else None
+    return _brand(row) if row else None
 
 
-def brand_name_taken(conn: Connection, name: str) -> bool:
-    key = domain.brand_key(name)
-    if conn.execute(select(brand_keys.c.brand_id).where(brand_keys.c.key == key)).first() is not None:
-        return True
-    # Brands made before brand_keys existed have no key row: compare their names the same
-    # way (SQL's lower() knows only ASCII, so the comparison is done here). A curated brand
-    # library is small; this runs only when a brand is created.
-    return any(domain.brand_key(other) == key for other in conn.execute(select(brands.c.name)).scalars())
+def brand_key_taken(conn: Connection, key: str) -> bool:
+    """Is a brand's name, as Brand.key sees it, taken (by a brand with a key row)?"""
+    return conn.execute(select(brand_keys.c.brand_id).where(brand_keys.c.key == key)).first() is not None
 
 
-def list_brands(conn: Connection, page: int, per_page: int) -> tuple[list[dict], int]:
+def names_without_key(conn: Connection) -> list[str]:
+    """The names of brands made before brand_keys existed (they have no key row): the
+    caller compares them as Brand.key does (SQL's lower() knows only ASCII)."""
+    return list(conn.execute(select(brands.c.name).outerjoin(brand_keys, brand_keys.c.brand_id == brands.c.id)
+                             .where(brand_keys.c.key.is_(None))).scalars())
+
+
+def list_brands(conn: Connection, page_number: int, per_page: int) -> tuple[list[Brand], int]:
     total = conn.execute(select(func.count()).select_from(brands)).scalar_one()
-    rows = conn.execute(select(brands).order_by(brands.c.name).limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [dict(r) for r in rows], total
+    rows = conn.execute(page(select(brands).order_by(brands.c.name), page_number, per_page)).mappings()
+    return [_brand(r) for r in rows], total
 
 
 # --- products -----------------------------------------------------------------------------
-def insert_product(conn: Connection, values: Mapping[str, Any], now: datetime) -> dict:
-    row = {"id": new_id(), "description": "", "image_url": None, "sensitive": False,
-           "status": domain.LISTED, "delist_reason": None, "revision": 1,
-           "created_at": now, "updated_at": now, **values}
-    conn.execute(products.insert().values(**row))
-    record_price(conn, row["id"], row["list_price_cents"], row["exclusive_price_cents"], now)
-    return row
+def add_product(conn: Connection, product: Product) -> None:
+    """A new product, and its first price in the price history."""
+    conn.execute(products.insert().values(**_product_row(product), id=product.id, brand_id=product.brand_id,
+                                          sku=product.sku, created_at=product.created_at))
+    record_price(conn, product)
+
+
+def save_product(conn: Connection, product: Product) -> None:
+    """Write what a product's changes may touch (the row was loaded for update)."""
+    conn.execute(update(products).where(products.c.id == product.id).values(**_product_row(product)))
+
+
+def _product_row(product: Product) -> dict:
+    return {"name": product.name, "description": product.description, "category": product.category,
+            "image_url": product.image_url, "list_price_cents": product.list_price_cents,
+            "exclusive_price_cents": product.exclusive_price_cents,
+            "commission_rate_bp": product.commission_rate_bp, "stock": product.stock,
+            "sensitive": product.sensitive, "status": product.status.value, "delist_reason": product.delist_reason,
+            "revision": product.revision, "updated_at": product.updated_at}
 
 
 def sku_taken(conn: Connection, brand_id: str, sku: str) -> bool:
@@ -146,36 +161,32 @@ def sku_taken(conn: Connection, brand_id: str, sku: str) -> bool:
 PRODUCT_BY_ID = select(products).where(products.c.id == bindparam("product_id"))
 
 
-def product_by_id(conn: Connection, product_id: str, *, for_update: bool = False) -> dict | None:
-    query = PRODUCT_BY_ID
-    if for_update and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+def product_by_id(conn: Connection, product_id: str, *, for_update: bool = False) -> Product | None:
+    query = locking(conn, PRODUCT_BY_ID) if for_update else PRODUCT_BY_ID
     row = conn.execute(query, {"product_id": product_id}).mappings().first()
     return _product(row) if row else None
 
 
-def products_by_ids(conn: Connection, product_ids: Iterable[str]) -> dict[str, dict]:
+def products_by_ids(conn: Connection, product_ids: Iterable[str], *,
+                    for_update: bool = False) -> dict[str, Product]:
     ids = list(product_ids)
     if not ids:
         return {}
-    rows = conn.execute(select(products).where(products.c.id.in_(ids))).mappings()
+    query = select(products).where(products.c.id.in_(ids))
+    rows = conn.execute(locking(conn, query) if for_update else query).mappings()
     return {r["id"]: _product(r) for r in rows}
 
 
-def _product(row) -> dict:
-    product = dict(row)
-    product["created_at"] = as_utc(product["created_at"])
-    product["updated_at"] = as_utc(product["updated_at"])
-    return product
-
-
-def update_product(conn: Connection, product_id: str, changes: Mapping[str, Any], now: datetime) -> None:
-    conn.execute(update(products).where(products.c.id == product_id)
-                 .values(**changes, updated_at=now, revision=products.c.revision + 1))
+def _product(row) -> Product:
+    return Product(row["id"], row["brand_id"], row["sku"], row["name"], row["category"], row["list_price_cents"],
+                   row["exclusive_price_cents"], row["commission_rate_bp"], row["stock"], aware(row["created_at"]),
+                   aware(row["updated_at"]), description=row["description"], image_url=row["image_url"],
+                   sensitive=row["sensitive"], status=ProductStatus(row["status"]),
+                   delist_reason=row["delist_reason"], revision=row["revision"])
 
 
 def search_products(conn: Connection, *, q: str | None, category: str | None, brand_id: str | None,
-                    status: str, page: int, per_page: int) -> tuple[list[dict], int]:
+                    status: str, page_number: int, per_page: int) -> tuple[list[Product], int]:
     conditions = []
     if status != "all":
         conditions.append(products.c.status == status)
@@ -187,24 +198,26 @@ def search_products(conn: Connection, *, q: str | None, category: str | None, br
     if q:
         # A plain LIKE serves the embedded mode and the catalog's size (a brand library of
         # thousands, not millions); the bound parameter escapes nothing but wildcards.
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(func.lower(products.c.name).like(pattern, escape="\\"),
-                              func.lower(products.c.description).like(pattern, escape="\\"),
-                              func.lower(products.c.sku).like(pattern, escape="\\")))
+        pattern = like_pattern(q)
+        conditions.append(or_(func.lower(products.c.name).like(pattern, escape=LIKE_ESCAPE),
+                              func.lower(products.c.description).like(pattern, escape=LIKE_ESCAPE),
+                              func.lower(products.c.sku).like(pattern, escape=LIKE_ESCAPE)))
     where = and_(*conditions) if conditions else True
     total = conn.execute(select(func.count()).select_from(products).where(where)).scalar_one()
-    rows = conn.execute(select(products).where(where).order_by(products.c.created_at.desc(), products.c.id)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings()
+    rows = conn.execute(page(select(products).where(where).order_by(products.c.created_at.desc(), products.c.id),
+                             page_number, per_page)).mappings()
     return [_product(r) for r in rows], total
 
 
 # --- prices -------------------------------------------------------------------------------
-def record_price(conn: Connection, product_id: str, list_price: int, exclusive_price: int, now: datetime) -> None:
-    conn.execute(price_history.insert().values(product_id=product_id, list_price_cents=list_price,
-                                               exclusive_price_cents=exclusive_price, effective_at=now))
+def record_price(conn: Connection, product: Product) -> None:
+    """The product's current prices, in effect from its last change."""
+    conn.execute(price_history.insert().values(product_id=product.id, list_price_cents=product.list_price_cents,
+                                               exclusive_price_cents=product.exclusive_price_cents,
+                                               effective_at=product.updated_at))
 
 
-def _lowest_prices_query():
+def _price_changes_query():
     # Built once: constructing this statement per call was over half of a product page's
     # time in the profile (SQLAlchemy coercions and cache keys); values bind at execution.
     ids, start = bindparam("ids", expanding=True), bindparam("start")
@@ -220,19 +233,20 @@ def _lowest_prices_query():
                    or_(price_history.c.effective_at > start, last_before.c.at.is_not(None))))
 
 
-LOWEST_PRICES = _lowest_prices_query()
+PRICE_CHANGES = _price_changes_query()
 
 
-def lowest_prices(conn: Connection, product_ids: Iterable[str], now: datetime) -> dict[str, int]:
-    """product_id -> lowest exclusive price of the last 30 days, in one query for a page."""
+def price_changes(conn: Connection, product_ids: Iterable[str],
+                  start: datetime) -> dict[str, list[tuple[datetime, int]]]:
+    """product_id -> (effective_at, exclusive price) of the changes after `start`, plus the
+    last one at or before it; in one query for a page."""
     ids = list(product_ids)
     if not ids:
         return {}
-    rows = conn.execute(LOWEST_PRICES, {"ids": ids, "start": now - domain.PRICE_WINDOW}).all()
     changes: dict[str, list[tuple[datetime, int]]] = {}
-    for product_id, effective_at, price in rows:
-        changes.setdefault(product_id, []).append((as_utc(effective_at), price))
-    return {pid: domain.lowest_price(ch, now) for pid, ch in changes.items()}
+    for product_id, effective_at, price in conn.execute(PRICE_CHANGES, {"ids": ids, "start": start}).all():
+        changes.setdefault(product_id, []).append((aware(effective_at), price))
+    return changes
 
 
 def products_with_prices_set_between(conn: Connection, start: datetime, end: datetime) -> list[str]:
@@ -245,22 +259,36 @@ def products_with_prices_set_between(conn: Connection, start: datetime, end: dat
 
 def sweep_mark(conn: Connection, name: str) -> datetime | None:
     row = conn.execute(select(sweeps.c.done_until).where(sweeps.c.name == name)).first()
-    return as_utc(row[0]) if row else None
+    return aware(row[0]) if row else None
 
 
 def set_sweep_mark(conn: Connection, name: str, until: datetime) -> None:
-    if conn.execute(update(sweeps).where(sweeps.c.name == name).values(done_until=until)).rowcount == 0:
-        conn.execute(sweeps.insert().values(name=name, done_until=until))
+    upsert(conn, sweeps, {"name": name, "done_until": until}, ["name"], {"done_until": until})
 
 
 # --- stock --------------------------------------------------------------------------------
-def reservation(conn: Connection, order_id: str) -> dict | None:
+def reservation(conn: Connection, order_id: str) -> Reservation | None:
     row = conn.execute(select(reservations).where(reservations.c.order_id == order_id)).mappings().first()
     if not row:
         return None
-    result = dict(row)
-    result["items"] = json.loads(result["items"])
-    return result
+    return Reservation(row["order_id"], json.loads(row["items"]), ReservationStatus(row["status"]),
+                       aware(row["created_at"]), reason=StockRejection(row["reason"]) if row["reason"] else None,
+                       released_at=aware(row["released_at"]))
+
+
+def add_reservation(conn: Connection, reservation: Reservation) -> None:
+    conn.execute(reservations.insert().values(
+        order_id=reservation.order_id, items=json.dumps(dict(reservation.items)), status=reservation.status.value,
+        reason=reservation.reason.value if reservation.reason else None, created_at=reservation.created_at))
+
+
+def mark_released(conn: Connection, reservation: Reservation) -> bool:
+    """Reserved -> released, once; False if another release got there first."""
+    return conn.execute(update(reservations)
+                        .where(reservations.c.order_id == reservation.order_id,
+                               reservations.c.status == ReservationStatus.RESERVED.value)
+                        .values(status=ReservationStatus.RELEASED.value,
+                                released_at=reservation.released_at)).rowcount == 1
 
 
 def take_stock(conn: Connection, wanted: Mapping[str, int]) -> bool:
@@ -272,7 +300,7 @@ def take_stock(conn: Connection, wanted: Mapping[str, int]) -> bool:
     savepoint = conn.begin_nested()
     for product_id, quantity in sorted(wanted.items()):  # one lock order: no deadlocks
         taken = conn.execute(update(products)
-                             .where(products.c.id == product_id, products.c.status == domain.LISTED,
+                             .where(products.c.id == product_id, products.c.status == LISTED.value,
                                     products.c.stock >= quantity)
                              .values(stock=products.c.stock - quantity)).rowcount
         if taken != 1:
@@ -286,16 +314,3 @@ def give_back_stock(conn: Connection, wanted: Mapping[str, int]) -> None:
     for product_id, quantity in sorted(wanted.items()):
         conn.execute(update(products).where(products.c.id == product_id)
                      .values(stock=products.c.stock + quantity))
-
-
-def record_reservation(conn: Connection, order_id: str, items: Mapping[str, int], status: str,
-                       reason: str | None, now: datetime) -> None:
-    conn.execute(reservations.insert().values(order_id=order_id, items=json.dumps(dict(items)), status=status,
-                                              reason=reason, created_at=now))
-
-
-def mark_released(conn: Connection, order_id: str, now: datetime) -> bool:
-    """Reserved -> released, once; False if it was not reserved (rejected, released, absent)."""
-    return conn.execute(update(reservations)
-                        .where(reservations.c.order_id == order_id, reservations.c.status == "reserved")
-                        .values(status="released", released_at=now)).rowcount == 1

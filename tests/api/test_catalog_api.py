@@ -141,7 +141,8 @@ class TestProducts:
         events = history(client, admin)
         assert [e["type"] for e in events] == ["catalog.brand.created", "catalog.product.listed",
                                                "catalog.product.delisted", "catalog.product.relisted"]
-        assert events[2]["data"]["reason"] == "recalled"
+        # Who delisted it (its brand's merchant), and what they wrote.
+        assert (events[2]["data"]["reason"], events[2]["data"]["note"]) == ("brand", "recalled")
         revisions = [e["data"]["revision"] for e in events[1:]]
         assert revisions == sorted(revisions) and len(set(revisions)) == 3
 
@@ -325,7 +326,7 @@ class TestLowestPriceLeavesTheWindow:
 
     def test_the_sweep_sends_a_fresh_card_when_a_low_price_ages_out(self, platform, client, clock, admin,
                                                                     merchant, product):
-        from services.catalog.jobs import announce_aged_prices
+        from services.catalog.usecases import announce_aged_prices
         pid = product["id"]
         db = platform["catalog"].db
         announce_aged_prices(db, clock.now())  # nothing has aged yet
@@ -342,7 +343,7 @@ class TestLowestPriceLeavesTheWindow:
         assert cards[-1]["data"]["revision"] > cards[-2]["data"]["revision"]
 
     def test_a_delisted_product_gets_no_card(self, platform, client, clock, admin, merchant, product):
-        from services.catalog.jobs import announce_aged_prices
+        from services.catalog.usecases import announce_aged_prices
         client.patch(f"/api/catalog/products/{product['id']}", json={"exclusive_price_cents": 7000},
                      headers=merchant)
         client.post(f"/api/catalog/products/{product['id']}/delist", json={}, headers=merchant)

@@ -10,21 +10,27 @@ import pytest
 from sqlalchemy import func, select
 
 from services.catalog import store
+from services.catalog.domain import Brand, Product
 from services.catalog.handlers import subscriptions
 from shared.clock import utcnow
 from shared.db import Database
 from shared.events import make_event
 from shared.inbox import transactional_dispatch
+from shared.sql import new_id
 
 
 def race(db_url: str, *, orders: int = 40, threads: int = 8, stock: int = 10):
     db = Database(db_url, store.metadata, producer="catalog")
     db.create_all()
     with db.unit_of_work() as uow:
-        brand = store.insert_brand(uow.conn, {"name": f"B{uuid.uuid4().hex[:6]}", "created_at": utcnow()})
-        products = [store.insert_product(uow.conn, {
-            "brand_id": brand["id"], "sku": f"S{i}", "name": "p", "category": "c", "list_price_cents": 100,
-            "exclusive_price_cents": 90, "commission_rate_bp": 0, "stock": stock}, utcnow())["id"] for i in range(2)]
+        brand = Brand.invite(new_id(), f"B{uuid.uuid4().hex[:6]}", utcnow())
+        store.add_brand(uow.conn, brand)
+        products = []
+        for i in range(2):
+            product = Product.list_new(new_id(), brand.id, f"S{i}", name="p", category="c", list_price_cents=100,
+                                       exclusive_price_cents=90, commission_rate_bp=0, stock=stock, now=utcnow())
+            store.add_product(uow.conn, product)
+            products.append(product.id)
     dispatch = transactional_dispatch(db, subscriptions)
     # Each order wants one of each product, so a half-taken reservation would show.
     events = [make_event("order.placed", {"order_id": f"o{i}", "buyer_id": f"b{i}", "items": [
@@ -45,7 +51,7 @@ def race(db_url: str, *, orders: int = 40, threads: int = 8, stock: int = 10):
     for t in pool:
         t.join()
     with db.reading() as conn:
-        remaining = [store.product_by_id(conn, pid)["stock"] for pid in products]
+        remaining = [store.product_by_id(conn, pid).stock for pid in products]
         reserved = conn.execute(select(func.count()).select_from(store.reservations)
                                 .where(store.reservations.c.status == "reserved")).scalar_one()
         rejected = conn.execute(select(func.count()).select_from(store.reservations)

@@ -17,10 +17,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from services.catalog import store
+from services.catalog.domain import Brand, Product
 from shared.bus import Bus, wait_for
 from shared.clock import utcnow
 from shared.db import Database
 from shared.events import make_event
+from shared.sql import new_id
 from runtime.topology import declare_all
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -44,10 +46,12 @@ def test_a_killed_worker_loses_nothing(amqp_url, postgres_url, tmp_path):
     db = Database(postgres_url, store.metadata, producer="catalog")
     db.create_all()
     with db.unit_of_work() as uow:
-        brand = store.insert_brand(uow.conn, {"name": "B", "created_at": utcnow()})
-        product = store.insert_product(uow.conn, {
-            "brand_id": brand["id"], "sku": "S", "name": "p", "category": "c", "list_price_cents": 100,
-            "exclusive_price_cents": 90, "commission_rate_bp": 0, "stock": 10_000}, utcnow())["id"]
+        brand = Brand.invite(new_id(), "B", utcnow())
+        store.add_brand(uow.conn, brand)
+        listed = Product.list_new(new_id(), brand.id, "S", name="p", category="c", list_price_cents=100,
+                                  exclusive_price_cents=90, commission_rate_bp=0, stock=10_000, now=utcnow())
+        store.add_product(uow.conn, listed)
+        product = listed.id
     bus = Bus(amqp_url, exchange=exchange)
     declare_all(bus)
     for i in range(ORDERS):
@@ -81,7 +85,7 @@ def test_a_killed_worker_loses_nothing(amqp_url, postgres_url, tmp_path):
                 except subprocess.TimeoutExpired:
                     process.kill()
     with db.reading() as conn:
-        stock = store.product_by_id(conn, product)["stock"]
+        stock = store.product_by_id(conn, product).stock
         answers = [r.type for r in conn.execute(select(db.outbox.c.type))]
         applied = conn.execute(select(func.count()).select_from(db.inbox)).scalar_one()
     assert stock == 10_000 - ORDERS  # each order took its unit once

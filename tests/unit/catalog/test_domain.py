@@ -67,21 +67,84 @@ class TestPrices:
         assert domain.lowest_price([(days_ago(3), 900), (NOW + timedelta(days=1), 100)], NOW) == 900
 
 
+def product(product_id: str = "p1", *, status: str = "listed", stock: int = 5, exclusive: int = 900) -> domain.Product:
+    return domain.Product(product_id, "b1", f"SKU-{product_id}", "Tea", "tea", 1000, exclusive, 500, stock,
+                          created_at=days_ago(60), updated_at=days_ago(60), status=domain.ProductStatus(status))
+
+
+class TestProduct:
+    def test_a_new_product_is_listed_and_announced_with_its_price_as_lowest(self):
+        new = domain.Product.list_new("p1", "b1", "S1", name="Tea", category="tea", list_price_cents=1000,
+                                      exclusive_price_cents=900, commission_rate_bp=500, stock=3, now=NOW)
+        [listed] = new.events
+        assert isinstance(listed, domain.ProductListed)
+        assert listed.data()["status"] == "listed" and listed.data()["lowest_price_30d_cents"] == 900
+        assert listed.data()["revision"] == 1
+
+    def test_a_new_product_checks_its_prices(self):
+        with pytest.raises(Unprocessable):
+            domain.Product.list_new("p1", "b1", "S1", name="Tea", category="tea", list_price_cents=1000,
+                                    exclusive_price_cents=1100, commission_rate_bp=0, stock=3, now=NOW)
+
+    def test_a_change_bumps_the_revision_and_sends_a_card(self):
+        p = product()
+        assert p.change({"stock": 9}, NOW) is False          # not a price change
+        assert (p.stock, p.revision, p.updated_at) == (9, 2, NOW)
+        [updated] = p.events
+        assert isinstance(updated, domain.ProductUpdated) and updated.data()["revision"] == 2
+
+    def test_a_lower_price_is_the_new_lowest_and_a_higher_one_is_not(self):
+        p = product(exclusive=900)
+        p.lowest_30d = 800
+        assert p.change({"exclusive_price_cents": 700}, NOW) is True
+        assert p.lowest_price_30d_cents == 700
+        assert p.change({"exclusive_price_cents": 950}, NOW) is True
+        assert p.lowest_price_30d_cents == 700
+
+    def test_no_changes_change_nothing_but_the_prices_are_still_checked(self):
+        p = product()
+        assert p.change({}, NOW) is False and p.revision == 1 and p.events == []
+        with pytest.raises(Unprocessable):
+            p.change({"exclusive_price_cents": 1001}, NOW)     # above the stored list price
+        assert p.exclusive_price_cents == 900
+
+
 class TestListing:
     def test_delist_and_relist_flip_once(self):
-        assert domain.delist("listed") == "delisted"
-        assert domain.relist("delisted") == "listed"
+        p = product()
+        p.delist(domain.DelistingReason.BRAND, "recalled", NOW)
+        assert p.status is domain.DELISTED and p.delist_reason == "recalled"
         with pytest.raises(Conflict):
-            domain.delist("delisted")
+            p.delist(domain.DelistingReason.BRAND, None, NOW)
+        p.relist(NOW)
+        assert p.status is domain.LISTED and p.delist_reason is None
         with pytest.raises(Conflict):
-            domain.relist("listed")
+            p.relist(NOW)
+        assert [type(e) for e in p.events] == [domain.ProductDelisted, domain.ProductRelisted]
+        assert p.revision == 3
+
+    def test_the_delisting_says_who_and_what_they_wrote(self):
+        p = product()
+        p.delist(domain.DelistingReason.PLATFORM, "", NOW)
+        assert p.events[0].data() == {"product_id": "p1", "reason": "platform", "note": None, "revision": 2}
+
+    def test_a_merchant_of_the_brand_delists_for_the_brand_an_admin_for_the_platform(self):
+        merchant = Principal("m", ("merchant",), brand_id="b1")
+        assert domain.delisting_reason(merchant, "b1") is domain.DelistingReason.BRAND
+        assert domain.delisting_reason(Principal("a", ("admin",)), "b1") is domain.DelistingReason.PLATFORM
+
+    def test_a_card_is_reannounced_only_while_listed(self):
+        p = product()
+        assert p.reannounce(850, NOW) is True and p.events[-1].data()["lowest_price_30d_cents"] == 850
+        p.delist(domain.DelistingReason.BRAND, None, NOW)
+        assert p.reannounce(850, NOW) is False
 
 
 class TestReservation:
     products = {
-        "p1": {"status": "listed", "stock": 3},
-        "p2": {"status": "delisted", "stock": 10},
-        "p3": {"status": "listed", "stock": 0},
+        "p1": product("p1", stock=3),
+        "p2": product("p2", status="delisted", stock=10),
+        "p3": product("p3", stock=0),
     }
 
     def test_lines_of_one_product_add_up(self):
@@ -98,3 +161,17 @@ class TestReservation:
         assert domain.check_reservation({"p3": 1, "p2": 1, "zz": 1}, self.products).reason == "unknown_product"
         assert domain.check_reservation({"p3": 1, "p2": 1}, self.products).reason == "delisted"
         assert domain.check_reservation({"p3": 1, "p1": 1}, self.products) == domain.Rejection("out_of_stock", "p3")
+
+    def test_a_reservation_answers_with_the_terms_and_releases_once(self):
+        reservation = domain.Reservation.reserved("o1", {"p1": 2}, self.products, NOW)
+        assert reservation.events[0].data() == {"order_id": "o1", "items": [
+            {"product_id": "p1", "quantity": 2, "list_price_cents": 1000, "exclusive_price_cents": 900,
+             "commission_rate_bp": 500, "revision": 1}]}
+        assert reservation.release(NOW) is True and reservation.release(NOW) is False
+
+    def test_a_rejection_releases_nothing(self):
+        rejected = domain.Reservation.rejected("o1", {"p3": 1}, domain.Rejection(domain.StockRejection.OUT_OF_STOCK,
+                                                                                 "p3"), NOW)
+        assert rejected.events[0].data() == {"order_id": "o1", "items": [{"product_id": "p3", "quantity": 1}],
+                                             "reason": "out_of_stock", "product_id": "p3"}
+        assert rejected.release(NOW) is False

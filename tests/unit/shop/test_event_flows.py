@@ -80,7 +80,7 @@ def test_an_update_arriving_after_the_delisting_does_not_bring_the_product_back(
     alice = world.member("alice")
     world.publish("catalog.product.listed", card("p1", 1))
     assert world.feature(alice, "p1").status_code == 201
-    world.publish("catalog.product.delisted", {"product_id": "p1", "reason": "recall", "revision": 3})
+    world.publish("catalog.product.delisted", {"product_id": "p1", "reason": "brand", "note": "recall", "revision": 3})
     world.publish("catalog.product.updated", card("p1", 2, exclusive_price_cents=3000))  # late
     assert featured_ids(client, alice) == []
     assert world.feature(alice, "p1").status_code == 422
@@ -100,7 +100,7 @@ def test_a_delisting_overtaken_by_its_relisting_spares_shops_that_featured_since
     world.publish("catalog.product.relisted", card("p1", 3))     # arrives first
     clock.advance(minutes=5)
     world.feature(alice, "p1")                                   # after the relisting
-    world.publish("catalog.product.delisted", {"product_id": "p1", "reason": "recall", "revision": 2},
+    world.publish("catalog.product.delisted", {"product_id": "p1", "reason": "brand", "note": "recall", "revision": 2},
                   occurred_at=delisted_at)
     assert featured_ids(client, bob) == [] and featured_ids(client, alice) == ["p1"]
     assert len(world.notifications(bob)) == 1 and world.notifications(alice) == []
@@ -108,7 +108,7 @@ def test_a_delisting_overtaken_by_its_relisting_spares_shops_that_featured_since
 
 def test_a_delisting_before_the_listing_arrives_keeps_the_product_out(world, client):
     alice = world.member("alice")
-    world.publish("catalog.product.delisted", {"product_id": "p1", "reason": "recall", "revision": 2})
+    world.publish("catalog.product.delisted", {"product_id": "p1", "reason": "brand", "note": "recall", "revision": 2})
     world.publish("catalog.product.listed", card("p1", 1))
     assert world.feature(alice, "p1").status_code == 422
 
