@@ -221,13 +221,12 @@ def _save(uow: UnitOfWork, order: Order) -> None:
 
 
 # --- the saga: the owners' answers (called by the event handlers) -------------------------
-def stock_reserved(uow: UnitOfWork, order_id: str, items: list[dict]) -> None:
+def stock_reserved(uow: UnitOfWork, order_id: str, terms: dict[str, CatalogTerms]) -> None:
+    """The catalog reserved every line of the order, at these terms (its prices, its revision)."""
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("stock reserved for an order this service never placed: %s", order_id)
         return
-    terms = {i["product_id"]: CatalogTerms(i["product_id"], i["list_price_cents"], i["exclusive_price_cents"],
-                                           i["commission_rate_bp"], i["revision"]) for i in items}
     order.stock_reserved(uow.now(), terms)
     # A delisting this service has already seen, newer than the reservation, proves the
     # order must not be paid: cancel it now (the catalog's event overtook its answer).
@@ -236,22 +235,22 @@ def stock_reserved(uow: UnitOfWork, order_id: str, items: list[dict]) -> None:
     _save(uow, order)
 
 
-def stock_rejected(uow: UnitOfWork, order_id: str, reason: str) -> None:
+def stock_rejected(uow: UnitOfWork, order_id: str, reason: RejectionReason) -> None:
+    """The catalog reserved nothing for the order, and says why."""
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("stock rejected for an order this service never placed: %s", order_id)
         return
-    order.stock_rejected(RejectionReason(reason), uow.now())
+    order.stock_rejected(reason, uow.now())
     _save(uow, order)
 
 
-def attribution_answered(uow: UnitOfWork, order_id: str, outcome: str, items: list[dict]) -> None:
+def attribution_answered(uow: UnitOfWork, order_id: str, attribution: Attribution) -> None:
+    """The shop service said which of the order's products its shop features (or that it has no such shop)."""
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("attribution for an order this service never placed: %s", order_id)
         return
-    attribution = Attribution(featured=frozenset(i["product_id"] for i in items if i["featured"]),
-                              unknown_shop=outcome == "unknown_shop")
     order.attribution_answered(attribution, uow.now())
     _save(uow, order)
 
@@ -267,10 +266,9 @@ def product_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
 
 
 # --- projections (called by the event handlers) -------------------------------------------
-def card_changed(uow: UnitOfWork, data: dict) -> None:
-    card = ProductCard(data["product_id"], data["list_price_cents"], data["exclusive_price_cents"],
-                       data["commission_rate_bp"], data.get("status", "listed"))
-    store.upsert_card(uow.conn, card, data.get("revision", 0))
+def card_changed(uow: UnitOfWork, card: ProductCard, revision: int) -> None:
+    """The catalog listed, changed or relisted a product: keep the newest card (by revision)."""
+    store.upsert_card(uow.conn, card, revision)
 
 
 # --- periodic jobs ------------------------------------------------------------------------
