@@ -5,8 +5,8 @@
        +--an owner said no--> rejected      +--cancel, 30 minutes unpaid, or a delisting--> cancelled
        +--30 minutes with no answer--> cancelled
 
-Every other move is a Conflict (409) naming the state the order is in; paying or cancelling
-a pending order is a 409 with Retry-After (the answers are on their way).
+Every other move is a Conflict naming the state the order is in; paying or cancelling a
+pending order is a Conflict with `retry_after` (the answers are on their way).
 
 Who decides (docs/owners-decide.md): the order service does not price from its own copies
 of other services' data. The catalog, owner of prices and stock, answers the order's
