@@ -4,8 +4,10 @@ the use case its event handler calls, run in a unit of work as the inbox would o
 what the service announced is read back from its outbox."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
-from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -86,6 +88,15 @@ def payable(db, clock, **kwargs):
 def paid(db, clock, payments, **kwargs):
     order = payable(db, clock, **kwargs)
     return usecases.pay_order(db, payments, order.id, BUYER_P, "simulated", clock.now())
+
+
+def test_the_use_cases_need_no_web_framework():
+    # Views, handlers and jobs call them; they must not need a Flask app or request to run.
+    code = ("import sys, services.order.usecases; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'flask_smorest', 'werkzeug'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(usecases.__file__).parents[2]).stdout.strip()
+    assert out == "[]"
 
 
 # --- placing ------------------------------------------------------------------------------
