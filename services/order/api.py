@@ -1,4 +1,8 @@
-"""The order API (CONTRACT.md "Orders and commissions"): parse, call the use case, present."""
+"""The order API (CONTRACT.md "Orders and commissions"): each view parses the request, calls
+one use case (services/order/usecases.py) with what the service's context holds (its
+database, clock, providers: services/order/context.py), and presents the answer. No SQL,
+no transaction, no event here; a refusal the use case raises becomes its problem+json in
+shared/errors.py."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -8,9 +12,9 @@ from flask_smorest import Blueprint
 from shared.auth import require_principal, require_role
 from shared.http import page_of
 
-from services.order import schemas, store, usecases
-from services.order.domain import RETRY_PENDING_SECONDS, ItemRequest, Order, OrderStatus, Withdrawal
+from services.order import schemas, usecases
 from services.order.context import context
+from services.order.domain import RETRY_PENDING_SECONDS, ItemRequest, Order, OrderStatus, Withdrawal
 
 orders_blp = Blueprint("orders", __name__, url_prefix="/api/orders",
                        description="Orders: placing, paying, cancelling, refunding.")
@@ -52,11 +56,6 @@ def withdrawal_view(withdrawal: Withdrawal) -> dict:
     return {**asdict(withdrawal), "status": withdrawal.status.value, "transfer_id": withdrawal.transfer_id}
 
 
-def _context():
-    ctx = context()
-    return ctx, ctx.db, ctx.clock.now()
-
-
 # --- orders -------------------------------------------------------------------------------
 @orders_blp.post("")
 @orders_blp.arguments(schemas.IdempotencyHeader, location="headers")
@@ -75,27 +74,18 @@ def place_order(headers, body):
     buyer returns the same order (and reserves once); reused for a different order it is a 409.
     """
     buyer = require_principal()
-    ctx, db, now = _context()
+    ctx = context()
     command = usecases.PlaceOrder(buyer_id=buyer.member_id, shop_id=body["shop_id"],
                                   items=tuple(ItemRequest(i["product_id"], i["quantity"]) for i in body["items"]),
                                   idempotency_key=headers["idempotency_key"],
                                   expected_total_cents=body["expected_total_cents"])
-    order, replayed = usecases.place_order(db, command, now)
-    wait = ctx.config.order_settle_wait
-    if order.status is OrderStatus.PENDING and wait > 0:
-        ctx.settling.wait_until(lambda: _settled(db, order.id), wait)
-        order = usecases.get_order(db, order.id, buyer)
+    order, replayed = usecases.place_order(ctx.db, command, ctx.clock.now(), settling=ctx.settling,
+                                           wait=ctx.config.order_settle_wait)
     extra = {"Idempotent-Replayed": "true"} if replayed else {}
     if order.status is OrderStatus.PENDING:
         return order_view(order), 202, {**extra, "Location": f"/api/orders/{order.id}",
                                         "Retry-After": str(RETRY_PENDING_SECONDS)}
     return order_view(order), 201, extra
-
-
-def _settled(db, order_id: str) -> bool:
-    with db.reading() as conn:
-        found = store.order_by_id(conn, order_id)
-    return found is None or found.status is not OrderStatus.PENDING
 
 
 @orders_blp.get("")
@@ -105,8 +95,7 @@ def _settled(db, order_id: str) -> bool:
 def list_orders(query):
     """The caller's orders, newest first."""
     buyer = require_principal()
-    _, db, _ = _context()
-    orders, total = usecases.list_orders(db, buyer, query["page"], query["per_page"])
+    orders, total = usecases.list_orders(context().db, buyer, query["page"], query["per_page"])
     return page_of([order_view(o) for o in orders], query["page"], query["per_page"], total)
 
 
@@ -118,8 +107,7 @@ def list_orders(query):
 def get_order(order_id):
     """One order (its buyer, or an admin)."""
     actor = require_principal()
-    _, db, _ = _context()
-    return order_view(usecases.get_order(db, order_id, actor))
+    return order_view(usecases.get_order(context().db, order_id, actor))
 
 
 @orders_blp.post("/<order_id>/pay")
@@ -135,8 +123,8 @@ def pay_order(body, order_id):
     409 with Retry-After while it is pending; 409 when a product of it was delisted since
     (the order is then cancelled, `cancellation_reason` delisted)."""
     actor = require_principal()
-    ctx, db, now = _context()
-    return order_view(usecases.pay_order(db, ctx.payments, order_id, actor, body["method"], now,
+    ctx = context()
+    return order_view(usecases.pay_order(ctx.db, ctx.payments, order_id, actor, body["method"], ctx.clock.now(),
                                          owners=ctx.owners))
 
 
@@ -149,8 +137,8 @@ def pay_order(body, order_id):
 def cancel_order(order_id):
     """Cancel an order awaiting payment; its stock goes back to the catalog."""
     actor = require_principal()
-    _, db, now = _context()
-    return order_view(usecases.cancel_order(db, order_id, actor, now))
+    ctx = context()
+    return order_view(usecases.cancel_order(ctx.db, order_id, actor, ctx.clock.now()))
 
 
 @orders_blp.post("/<order_id>/refund")
@@ -162,8 +150,8 @@ def cancel_order(order_id):
 def refund_order(order_id):
     """Refund a paid order within 7 days of payment; stock and commission are given back."""
     actor = require_principal()
-    ctx, db, now = _context()
-    return order_view(usecases.refund_order(db, ctx.payments, order_id, actor, now))
+    ctx = context()
+    return order_view(usecases.refund_order(ctx.db, ctx.payments, order_id, actor, ctx.clock.now()))
 
 
 # --- commissions --------------------------------------------------------------------------
@@ -174,8 +162,7 @@ def refund_order(order_id):
 def my_commissions(query):
     """What the caller earned through their shop: balances and the ledger entries (a page)."""
     member = require_principal()
-    _, db, _ = _context()
-    statement = usecases.statement(db, member.member_id)
+    statement = usecases.statement(context().db, member.member_id)
     start = (query["page"] - 1) * query["per_page"]
     entries = [{**asdict(e), "kind": e.kind.value, "status": e.status.value}
                for e in statement.entries[start:start + query["per_page"]]]
@@ -191,8 +178,8 @@ def my_commissions(query):
 def ask_withdrawal(body):
     """Ask to be paid part of the settled balance (at least 100 cents); an admin decides."""
     member = require_principal()
-    _, db, now = _context()
-    return withdrawal_view(usecases.ask_withdrawal(db, member.member_id, body["amount_cents"], now))
+    ctx = context()
+    return withdrawal_view(usecases.ask_withdrawal(ctx.db, member.member_id, body["amount_cents"], ctx.clock.now()))
 
 
 @commissions_blp.get("/me/withdrawals")
@@ -202,8 +189,7 @@ def ask_withdrawal(body):
 def my_withdrawals(query):
     """The caller's withdrawals, newest first (a page, like every list)."""
     member = require_principal()
-    _, db, _ = _context()
-    withdrawals = usecases.statement(db, member.member_id).withdrawals
+    withdrawals = usecases.statement(context().db, member.member_id).withdrawals
     start = (query["page"] - 1) * query["per_page"]
     return page_of([withdrawal_view(w) for w in withdrawals[start:start + query["per_page"]]],
                    query["page"], query["per_page"], len(withdrawals))
@@ -217,8 +203,7 @@ def my_withdrawals(query):
 def list_withdrawals(query):
     """Every member's withdrawals, oldest first, e.g. `?status=requested` (admin)."""
     require_role("admin")
-    _, db, _ = _context()
-    items, total = usecases.list_withdrawals(db, query["status"], query["page"], query["per_page"])
+    items, total = usecases.list_withdrawals(context().db, query["status"], query["page"], query["per_page"])
     return page_of([withdrawal_view(w) for w in items], query["page"], query["per_page"], total)
 
 
@@ -231,8 +216,8 @@ def list_withdrawals(query):
 def approve_withdrawal(withdrawal_id):
     """Approve a requested withdrawal and pay it out (admin); a failed payout is retried."""
     admin = require_role("admin")
-    ctx, db, now = _context()
-    return withdrawal_view(usecases.approve_withdrawal(db, ctx.payouts, withdrawal_id, admin, now))
+    ctx = context()
+    return withdrawal_view(usecases.approve_withdrawal(ctx.db, ctx.payouts, withdrawal_id, admin, ctx.clock.now()))
 
 
 @commissions_blp.post("/withdrawals/<withdrawal_id>/reject")
@@ -245,5 +230,5 @@ def approve_withdrawal(withdrawal_id):
 def reject_withdrawal(body, withdrawal_id):
     """Reject a requested withdrawal (admin); its amount is available again."""
     admin = require_role("admin")
-    _, db, now = _context()
-    return withdrawal_view(usecases.reject_withdrawal(db, withdrawal_id, admin, body["reason"], now))
+    ctx = context()
+    return withdrawal_view(usecases.reject_withdrawal(ctx.db, withdrawal_id, admin, body["reason"], ctx.clock.now()))

@@ -13,7 +13,7 @@ from shared.validation import FreeText, Integer, Moment
 from shared.http import PageQuery, page_schema
 
 from services.order.domain import (MAX_LINES, MAX_QUANTITY, MIN_WITHDRAWAL_CENTS, CancellationReason, OrderStatus,
-                                   RejectionReason)
+                                   RejectionReason, WithdrawalStatus)
 from services.order.providers import SimulatedPaymentProvider
 
 # 20 lines x 99 x the catalog's largest price, rounded up: a bound, not a business rule.
@@ -115,7 +115,7 @@ class WithdrawalReject(Schema):
 
 
 class WithdrawalQuery(PageQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(["requested", "approved", "paid", "rejected"]))
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in WithdrawalStatus]))
 
 
 class Withdrawal(Schema):

@@ -11,14 +11,15 @@ every writing transaction starts with BEGIN IMMEDIATE (shared.db), which seriali
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, and_, func, select, update)
+                        UniqueConstraint, func, select, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+
+from shared.sql import aware, locking, page
 
 from services.order.domain import (Attribution, CancellationReason, CatalogTerms, CommissionEntry, EntryKind,
                                    EntryStatus, Order, OrderLine, OrderStatus, ProductCard, RejectionReason,
@@ -135,21 +136,6 @@ withdrawals = Table(
 )
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def _locking(conn: Connection, query):
-    return query.with_for_update() if conn.dialect.name == "postgresql" else query
-
-
 # --- orders -------------------------------------------------------------------------------
 def add_order(conn: Connection, order: Order, idempotency_key: str | None = None,
               fingerprint: str | None = None) -> None:
@@ -216,7 +202,7 @@ def _order_row(order: Order) -> dict:
 
 def order_by_id(conn: Connection, order_id: str, *, for_update: bool = False) -> Order | None:
     query = select(orders).where(orders.c.id == order_id)
-    row = conn.execute(_locking(conn, query) if for_update else query).mappings().first()
+    row = conn.execute(locking(conn, query) if for_update else query).mappings().first()
     return _orders(conn, [row])[0] if row else None
 
 
@@ -226,11 +212,11 @@ def order_by_idempotency_key(conn: Connection, buyer_id: str, key: str) -> tuple
     return (_orders(conn, [row])[0], row["request_fingerprint"]) if row else None
 
 
-def orders_of(conn: Connection, buyer_id: str, page: int, per_page: int) -> tuple[list[Order], int]:
+def orders_of(conn: Connection, buyer_id: str, page_number: int, per_page: int) -> tuple[list[Order], int]:
     where = orders.c.buyer_id == buyer_id
     total = conn.execute(select(func.count()).select_from(orders).where(where)).scalar_one()
-    rows = conn.execute(select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+    rows = conn.execute(page(select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id),
+                             page_number, per_page)).mappings().all()
     return _orders(conn, rows), total
 
 
@@ -254,12 +240,12 @@ def _orders(conn: Connection, rows) -> list[Order]:
     answers = _answers(conn, ids)
     return [Order(
         id=r["id"], buyer_id=r["buyer_id"], shop_id=r["shop_id"], lines=tuple(lines[r["id"]]),
-        created_at=_aware(r["created_at"]), status=OrderStatus(r["status"]),
+        created_at=aware(r["created_at"]), status=OrderStatus(r["status"]),
         rejection_reason=RejectionReason(r["rejection_reason"]) if r["rejection_reason"] else None,
-        reserved_at=_aware(r["reserved_at"]), paid_at=_aware(r["paid_at"]),
-        payment_reference=r["payment_reference"], cancelled_at=_aware(r["cancelled_at"]),
+        reserved_at=aware(r["reserved_at"]), paid_at=aware(r["paid_at"]),
+        payment_reference=r["payment_reference"], cancelled_at=aware(r["cancelled_at"]),
         cancellation_reason=CancellationReason(r["cancellation_reason"]) if r["cancellation_reason"] else None,
-        refunded_at=_aware(r["refunded_at"]), refund_reference=r["refund_reference"],
+        refunded_at=aware(r["refunded_at"]), refund_reference=r["refund_reference"],
         **answers.get(r["id"], {}),
     ) for r in rows]
 
@@ -338,7 +324,7 @@ def open_account(conn: Connection, member_id: str, now: datetime) -> None:
 def lock_account(conn: Connection, member_id: str) -> bool:
     """Lock the member's account for this transaction; False if they never earned anything."""
     query = select(commission_accounts.c.member_id).where(commission_accounts.c.member_id == member_id)
-    return conn.execute(_locking(conn, query)).first() is not None
+    return conn.execute(locking(conn, query)).first() is not None
 
 
 def add_entry(conn: Connection, entry: CommissionEntry) -> None:
@@ -359,7 +345,7 @@ def _entry_row(entry: CommissionEntry) -> dict:
 def commission_of_order(conn: Connection, order_id: str, *, for_update: bool = False) -> CommissionEntry | None:
     query = select(commission_entries).where(commission_entries.c.order_id == order_id,
                                              commission_entries.c.kind == EntryKind.COMMISSION.value)
-    row = conn.execute(_locking(conn, query) if for_update else query).mappings().first()
+    row = conn.execute(locking(conn, query) if for_update else query).mappings().first()
     return _entry(row) if row else None
 
 
@@ -377,16 +363,16 @@ def due_entry_ids(conn: Connection, now: datetime, limit: int = 500) -> list[str
 
 def entry_by_id(conn: Connection, entry_id: str, *, for_update: bool = False) -> CommissionEntry | None:
     query = select(commission_entries).where(commission_entries.c.id == entry_id)
-    row = conn.execute(_locking(conn, query) if for_update else query).mappings().first()
+    row = conn.execute(locking(conn, query) if for_update else query).mappings().first()
     return _entry(row) if row else None
 
 
 def _entry(row) -> CommissionEntry:
     return CommissionEntry(
         id=row["id"], earner_id=row["earner_id"], order_id=row["order_id"], kind=EntryKind(row["kind"]),
-        amount_cents=row["amount_cents"], status=EntryStatus(row["status"]), booked_at=_aware(row["booked_at"]),
-        settles_at=_aware(row["settles_at"]), settled_at=_aware(row["settled_at"]),
-        reversed_at=_aware(row["reversed_at"]), clawed_back_at=_aware(row["clawed_back_at"]))
+        amount_cents=row["amount_cents"], status=EntryStatus(row["status"]), booked_at=aware(row["booked_at"]),
+        settles_at=aware(row["settles_at"]), settled_at=aware(row["settled_at"]),
+        reversed_at=aware(row["reversed_at"]), clawed_back_at=aware(row["clawed_back_at"]))
 
 
 # --- withdrawals --------------------------------------------------------------------------
@@ -407,7 +393,7 @@ def _withdrawal_row(w: Withdrawal) -> dict:
 
 def withdrawal_by_id(conn: Connection, withdrawal_id: str, *, for_update: bool = False) -> Withdrawal | None:
     query = select(withdrawals).where(withdrawals.c.id == withdrawal_id)
-    row = conn.execute(_locking(conn, query) if for_update else query).mappings().first()
+    row = conn.execute(locking(conn, query) if for_update else query).mappings().first()
     return _withdrawal(row) if row else None
 
 
@@ -417,11 +403,12 @@ def withdrawals_of(conn: Connection, member_id: str) -> list[Withdrawal]:
     return [_withdrawal(r) for r in rows]
 
 
-def withdrawals_page(conn: Connection, status: str | None, page: int, per_page: int) -> tuple[list[Withdrawal], int]:
+def withdrawals_page(conn: Connection, status: str | None, page_number: int,
+                     per_page: int) -> tuple[list[Withdrawal], int]:
     where = withdrawals.c.status == status if status else True
     total = conn.execute(select(func.count()).select_from(withdrawals).where(where)).scalar_one()
-    rows = conn.execute(select(withdrawals).where(where).order_by(withdrawals.c.requested_at, withdrawals.c.id)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings()
+    rows = conn.execute(page(select(withdrawals).where(where).order_by(withdrawals.c.requested_at, withdrawals.c.id),
+                             page_number, per_page)).mappings()
     return [_withdrawal(r) for r in rows], total
 
 
@@ -433,7 +420,7 @@ def approved_withdrawal_ids(conn: Connection, limit: int = 100) -> list[str]:
 def _withdrawal(row) -> Withdrawal:
     return Withdrawal(
         id=row["id"], member_id=row["member_id"], amount_cents=row["amount_cents"],
-        requested_at=_aware(row["requested_at"]), status=WithdrawalStatus(row["status"]),
-        decided_at=_aware(row["decided_at"]), decided_by=row["decided_by"],
-        rejection_reason=row["rejection_reason"], paid_at=_aware(row["paid_at"]),
+        requested_at=aware(row["requested_at"]), status=WithdrawalStatus(row["status"]),
+        decided_at=aware(row["decided_at"]), decided_by=row["decided_by"],
+        rejection_reason=row["rejection_reason"], paid_at=aware(row["paid_at"]),
         payout_reference=row["payout_reference"])

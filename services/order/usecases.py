@@ -1,8 +1,11 @@
-"""The order service's use cases: each opens a unit of work, loads, asks the domain, stores,
-and writes the events the domain raised to the outbox in the same transaction.
+"""The order service's use cases: each opens a unit of work (or, called by an event handler,
+runs in the one the inbox opened), loads through the store, asks the domain, saves, and
+tracks what it saved (`uow.track`): the events the domain objects recorded go to the outbox
+when the unit of work ends, in the same transaction. Nothing here emits by hand.
 
 Views, event handlers and periodic jobs all come through here, so a rule such as "book the
-commission when an order is paid" lives in one place whatever triggered it.
+commission when an order is paid" lives in one place whatever triggered it. Views call one
+use case each and hold no SQL; handlers decode an event and call one.
 """
 from __future__ import annotations
 
@@ -15,18 +18,19 @@ from datetime import datetime
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.principal import Principal
 from shared.db import Database, UnitOfWork
 from shared.failures import Conflict, NotFound, Unprocessable
+from shared.owners import OwnerUnavailable, Owners
+from shared.principal import Principal
+from shared.sql import new_id
 
 from services.order import store
 from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, CancellationReason, CatalogTerms,
                                    CommissionEntry, ItemRequest, Order, OrderStatus, ProductCard, RejectionReason,
                                    Withdrawal, WithdrawalStatus, balance_of, book_commission, check_items,
                                    ensure_payer, ensure_visible_to, place, request_withdrawal)
-from services.order.messages import emit_all
 from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
-from shared.owners import OwnerUnavailable, Owners
+from services.order.settling import SettleWaiter
 
 log = logging.getLogger("gwh.order")
 
@@ -47,22 +51,41 @@ class PlaceOrder:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def place_order(db: Database, command: PlaceOrder, now: datetime) -> tuple[Order, bool]:
+def place_order(db: Database, command: PlaceOrder, now: datetime, *, settling: SettleWaiter | None = None,
+                wait: float = 0.0) -> tuple[Order, bool]:
     """The new order, or the one this Idempotency-Key already made; (order, replayed).
 
     The order is placed pending and unpriced, whatever the order service's projections say:
-    the catalog prices and reserves it, the shop attributes it (docs/owners-decide.md)."""
+    the catalog prices and reserves it, the shop attributes it (docs/owners-decide.md).
+    With a `settling` waiter and `wait` seconds, it then waits that long at most for the
+    owners' answers, and returns the order as they left it (still pending if they did not
+    answer in time)."""
+    order, replayed = _place(db, command, now)
+    if order.status is OrderStatus.PENDING and settling is not None and wait > 0:
+        settling.wait_until(lambda: _settled(db, order.id), wait)
+        with db.reading() as conn:
+            order = store.order_by_id(conn, order.id) or order
+    return order, replayed
+
+
+def _settled(db: Database, order_id: str) -> bool:
+    with db.reading() as conn:
+        found = store.order_by_id(conn, order_id)
+    return found is None or found.status is not OrderStatus.PENDING
+
+
+def _place(db: Database, command: PlaceOrder, now: datetime) -> tuple[Order, bool]:
     check_items(command.items)                       # bad input stores nothing
     try:
         with db.unit_of_work() as uow:
             earlier = _replay(uow.conn, command)
             if earlier is not None:
                 return earlier, True
-            order = place(store.new_id(), command.buyer_id, command.shop_id, command.items, now,
+            order = place(new_id(), command.buyer_id, command.shop_id, command.items, now,
                           expected_total_cents=command.expected_total_cents)
             store.add_order(uow.conn, order, command.idempotency_key,
                             command.fingerprint() if command.idempotency_key else None)
-            emit_all(uow, order.events)
+            uow.track(order)                         # its order.placed asks the owners
             return order, False
     except IntegrityError:
         # The same key, at the same moment, from another request that committed first: its
@@ -194,18 +217,16 @@ def _visible(order: Order | None, order_id: str, actor: Principal) -> Order:
 
 def _save(uow: UnitOfWork, order: Order) -> None:
     store.save_order(uow.conn, order)
-    emit_all(uow, order.events)
-    order.events.clear()
+    uow.track(order)
 
 
 # --- the saga: the owners' answers (called by the event handlers) -------------------------
-def stock_reserved(uow: UnitOfWork, order_id: str, items: list[dict]) -> None:
+def stock_reserved(uow: UnitOfWork, order_id: str, terms: dict[str, CatalogTerms]) -> None:
+    """The catalog reserved every line of the order, at these terms (its prices, its revision)."""
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("stock reserved for an order this service never placed: %s", order_id)
         return
-    terms = {i["product_id"]: CatalogTerms(i["product_id"], i["list_price_cents"], i["exclusive_price_cents"],
-                                           i["commission_rate_bp"], i["revision"]) for i in items}
     order.stock_reserved(uow.now(), terms)
     # A delisting this service has already seen, newer than the reservation, proves the
     # order must not be paid: cancel it now (the catalog's event overtook its answer).
@@ -214,22 +235,22 @@ def stock_reserved(uow: UnitOfWork, order_id: str, items: list[dict]) -> None:
     _save(uow, order)
 
 
-def stock_rejected(uow: UnitOfWork, order_id: str, reason: str) -> None:
+def stock_rejected(uow: UnitOfWork, order_id: str, reason: RejectionReason) -> None:
+    """The catalog reserved nothing for the order, and says why."""
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("stock rejected for an order this service never placed: %s", order_id)
         return
-    order.stock_rejected(RejectionReason(reason), uow.now())
+    order.stock_rejected(reason, uow.now())
     _save(uow, order)
 
 
-def attribution_answered(uow: UnitOfWork, order_id: str, outcome: str, items: list[dict]) -> None:
+def attribution_answered(uow: UnitOfWork, order_id: str, attribution: Attribution) -> None:
+    """The shop service said which of the order's products its shop features (or that it has no such shop)."""
     order = store.order_by_id(uow.conn, order_id, for_update=True)
     if order is None:
         log.warning("attribution for an order this service never placed: %s", order_id)
         return
-    attribution = Attribution(featured=frozenset(i["product_id"] for i in items if i["featured"]),
-                              unknown_shop=outcome == "unknown_shop")
     order.attribution_answered(attribution, uow.now())
     _save(uow, order)
 
@@ -245,10 +266,9 @@ def product_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
 
 
 # --- projections (called by the event handlers) -------------------------------------------
-def card_changed(uow: UnitOfWork, data: dict) -> None:
-    card = ProductCard(data["product_id"], data["list_price_cents"], data["exclusive_price_cents"],
-                       data["commission_rate_bp"], data.get("status", "listed"))
-    store.upsert_card(uow.conn, card, data.get("revision", 0))
+def card_changed(uow: UnitOfWork, card: ProductCard, revision: int) -> None:
+    """The catalog listed, changed or relisted a product: keep the newest card (by revision)."""
+    store.upsert_card(uow.conn, card, revision)
 
 
 # --- periodic jobs ------------------------------------------------------------------------
@@ -274,10 +294,9 @@ def settle_commissions(db: Database, now: datetime) -> int:
     for entry_id in candidates:
         with db.unit_of_work() as uow:
             entry = store.entry_by_id(uow.conn, entry_id, for_update=True)
-            event = entry.settle(now) if entry is not None else None   # refunded meanwhile? not due
-            if event is not None:
+            if entry is not None and entry.settle(now):     # refunded meanwhile? not due
                 store.save_entry(uow.conn, entry)
-                emit_all(uow, [event])
+                uow.track(entry)                             # order.commission.settled
                 settled += 1
     return settled
 
@@ -291,7 +310,7 @@ def retry_payouts(db: Database, payouts: PayoutProvider, now: datetime) -> int:
 
 # --- the commission ledger ----------------------------------------------------------------
 def _book_commission(uow: UnitOfWork, order: Order, now: datetime) -> None:
-    entry = book_commission(order, store.new_id())
+    entry = book_commission(order, new_id())
     if entry is not None:
         store.open_account(uow.conn, entry.earner_id, now)
         store.add_entry(uow.conn, entry)
@@ -301,7 +320,7 @@ def _take_back_commission(uow: UnitOfWork, order: Order, now: datetime) -> None:
     entry = store.commission_of_order(uow.conn, order.id, for_update=True)
     if entry is None:
         return
-    clawback = entry.take_back(now, store.new_id())
+    clawback = entry.take_back(now, new_id())
     store.save_entry(uow.conn, entry)
     if clawback is not None:
         store.add_entry(uow.conn, clawback)
@@ -330,7 +349,7 @@ def ask_withdrawal(db: Database, member_id: str, amount_cents: int, now: datetim
         # The account lock makes two requests at the same moment see each other's hold.
         has_account = store.lock_account(uow.conn, member_id)
         balance = _balance(uow.conn, member_id) if has_account else balance_of([])
-        withdrawal = request_withdrawal(store.new_id(), member_id, amount_cents, balance, now)
+        withdrawal = request_withdrawal(new_id(), member_id, amount_cents, balance, now)
         store.add_withdrawal(uow.conn, withdrawal)
     return withdrawal
 

@@ -4,11 +4,13 @@
 - pricing: exclusive vs list price, item rules, commission per line
 - commissions: the ledger (pending -> settled | reversed, clawbacks) and balances
 - withdrawals: paying out settled commission, with admin approval
+- events: the named events it records (order.placed, .paid, .cancelled, .refunded,
+  order.commission.settled), which the unit of work writes to the outbox
 """
 from .commissions import (Balance, CommissionEntry, EntryKind, EntryStatus, SETTLEMENT_DELAY,
-                          balance_of, book_commission, settle_due)
-from .events import (CommissionSettled, OrderCancelled, OrderEvent, OrderPaid, OrderPlaced,
-                     OrderRefunded)
+                          balance_of, book_commission)
+from .events import (CommissionSettled, OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded, OrderSettled,
+                     RequestedItem, SettledItem)
 from .orders import (PAYMENT_WINDOW, REFUND_WINDOW, RETRY_PENDING_SECONDS, Attribution, CancellationReason, Order,
                      OrderLine, OrderStatus, RejectionReason, ensure_payer, ensure_visible_to, is_expired, place)
 from .pricing import (MAX_LINES, MAX_QUANTITY, CatalogTerms, ItemRequest, ProductCard, check_items,
@@ -17,8 +19,9 @@ from .withdrawals import MIN_WITHDRAWAL_CENTS, Withdrawal, WithdrawalStatus, req
 
 __all__ = [
     "Balance", "CommissionEntry", "EntryKind", "EntryStatus", "SETTLEMENT_DELAY", "balance_of",
-    "book_commission", "settle_due",
-    "CommissionSettled", "OrderCancelled", "OrderEvent", "OrderPaid", "OrderPlaced", "OrderRefunded",
+    "book_commission",
+    "CommissionSettled", "OrderCancelled", "OrderPaid", "OrderPlaced", "OrderRefunded", "OrderSettled",
+    "RequestedItem", "SettledItem",
     "PAYMENT_WINDOW", "REFUND_WINDOW", "RETRY_PENDING_SECONDS", "Attribution", "CancellationReason", "Order", "OrderLine", "OrderStatus",
     "RejectionReason", "ensure_payer", "ensure_visible_to", "is_expired", "place",
     "MAX_LINES", "MAX_QUANTITY", "CatalogTerms", "ItemRequest", "price_lines", "ProductCard", "check_items",

@@ -21,10 +21,12 @@ Settlement is due at exactly paid_at + 7 days, the moment the refund window clos
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
+
+from shared.domain_events import DomainEvent, EventRecorder
 
 from .events import CommissionSettled
 from .orders import REFUND_WINDOW, Order, OrderStatus
@@ -47,7 +49,7 @@ class EntryStatus(str, Enum):
 
 
 @dataclass
-class CommissionEntry:
+class CommissionEntry(EventRecorder):
     id: str
     earner_id: str              # the owner of the shop the order went through
     order_id: str
@@ -59,17 +61,21 @@ class CommissionEntry:
     settled_at: datetime | None = None
     reversed_at: datetime | None = None
     clawed_back_at: datetime | None = None   # on a settled commission a refund took back
+    # Recorded by settle() (EventRecorder), collected by the unit of work into the outbox.
+    events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     def is_due(self, now: datetime) -> bool:
         return self.status is EntryStatus.PENDING and now >= self.settles_at
 
-    def settle(self, now: datetime) -> CommissionSettled | None:
-        """Settle if due; the event for the outbox, or None when there was nothing to do."""
+    def settle(self, now: datetime) -> bool:
+        """Settle if due, recording CommissionSettled; False when there was nothing to do
+        (not due yet, settled already, or reversed by a refund)."""
         if not self.is_due(now):
-            return None
+            return False
         self.status = EntryStatus.SETTLED
         self.settled_at = now
-        return CommissionSettled(self.order_id, self.earner_id, self.amount_cents)
+        self.record(CommissionSettled(self.order_id, self.earner_id, self.amount_cents))
+        return True
 
     def take_back(self, now: datetime, clawback_id: str) -> "CommissionEntry | None":
         """The order was refunded: reverse a pending commission, or claw back a settled one.
@@ -100,10 +106,6 @@ def book_commission(order: Order, entry_id: str) -> CommissionEntry | None:
         id=entry_id, earner_id=order.shop_id, order_id=order.id, kind=EntryKind.COMMISSION,
         amount_cents=order.commission_cents, status=EntryStatus.PENDING,
         booked_at=order.paid_at, settles_at=order.paid_at + SETTLEMENT_DELAY)
-
-
-def settle_due(entries: Iterable[CommissionEntry], now: datetime) -> list[CommissionSettled]:
-    return [event for entry in entries if (event := entry.settle(now)) is not None]
 
 
 @dataclass(frozen=True)

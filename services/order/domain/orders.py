@@ -5,8 +5,8 @@
        +--an owner said no--> rejected      +--cancel, 30 minutes unpaid, or a delisting--> cancelled
        +--30 minutes with no answer--> cancelled
 
-Every other move is a Conflict (409) naming the state the order is in; paying or cancelling
-a pending order is a 409 with Retry-After (the answers are on their way).
+Every other move is a Conflict naming the state the order is in; paying or cancelling a
+pending order is a Conflict with `retry_after` (the answers are on their way).
 
 Who decides (docs/owners-decide.md): the order service does not price from its own copies
 of other services' data. The catalog, owner of prices and stock, answers the order's
@@ -41,6 +41,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from shared.clock import iso
+from shared.domain_events import DomainEvent, EventRecorder
 from shared.failures import Conflict, Forbidden
 
 from .events import OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
@@ -110,7 +111,7 @@ class OrderLine:
 
 
 @dataclass
-class Order:
+class Order(EventRecorder):
     id: str
     buyer_id: str
     shop_id: str | None
@@ -130,8 +131,8 @@ class Order:
     # The owners' answers, as received: the catalog's terms per product, the shop's attribution.
     terms: dict[str, "CatalogTerms"] | None = None
     attribution: Attribution | None = None
-    # Raised by the transitions, collected by the unit of work into the outbox.
-    events: list = field(default_factory=list, repr=False, compare=False)
+    # Recorded by the transitions (EventRecorder), collected by the unit of work into the outbox.
+    events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     # -- what the order is worth ---------------------------------------------------------
     @property
@@ -169,7 +170,7 @@ class Order:
             self._settle()
         elif self.status in ENDED_WITHOUT_STOCK:
             # The catalog reserved for an order that gave up waiting: give the stock back.
-            self.events.append(OrderCancelled.of(self))
+            self.record(OrderCancelled.of(self))
 
     def stock_rejected(self, reason: RejectionReason, now: datetime) -> None:
         if self.status is not OrderStatus.PENDING:
@@ -206,7 +207,7 @@ class Order:
         self.rejection_reason = reason
         if self.reserved_at is not None:
             # The catalog holds stock for an order nobody will pay: give it back.
-            self.events.append(OrderCancelled.of(self))
+            self.record(OrderCancelled.of(self))
 
     def product_delisted(self, product_id: str, revision: int, now: datetime) -> bool:
         """A product of this unpaid order was delisted after the catalog reserved it: the
@@ -236,7 +237,7 @@ class Order:
         self.status = OrderStatus.PAID
         self.paid_at = now
         self.payment_reference = payment_reference
-        self.events.append(OrderPaid.of(self))
+        self.record(OrderPaid.of(self))
 
     def cancel(self, now: datetime) -> None:
         self._require_answered("cancel")
@@ -255,7 +256,7 @@ class Order:
         self.status = OrderStatus.REFUNDED
         self.refunded_at = now
         self.refund_reference = refund_reference
-        self.events.append(OrderRefunded.of(self))
+        self.record(OrderRefunded.of(self))
 
     def expire(self, now: datetime) -> bool:
         """Cancel the order if it has been unpaid for 30 minutes; True when it did."""
@@ -270,7 +271,7 @@ class Order:
         self.cancelled_at = now
         self.cancellation_reason = reason
         # Sent even from pending: the catalog may be reserving right now, and must let go.
-        self.events.append(OrderCancelled.of(self))
+        self.record(OrderCancelled.of(self))
 
     def _require_answered(self, action: str) -> None:
         if self.status is OrderStatus.PENDING:
@@ -295,7 +296,7 @@ def place(order_id: str, buyer_id: str, shop_id: str | None, items: "Iterable[It
     lines = tuple(OrderLine(i.product_id, i.quantity, unit_price_cents=None) for i in check_items(items))
     order = Order(id=order_id, buyer_id=buyer_id, shop_id=shop_id, lines=lines, created_at=now,
                   expected_total_cents=expected_total_cents)
-    order.events.append(OrderPlaced.of(order))
+    order.record(OrderPlaced.of(order))
     return order
 
 

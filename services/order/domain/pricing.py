@@ -13,7 +13,7 @@ Rules:
 - Commission, per line: floor(unit price x quantity x rate_bp / 10000), only when the order
   goes through someone else's shop (buyer != shop owner; a member's id is their shop's id)
   and that shop features the product. A product not featured there earns nothing.
-- 1..20 lines, quantity 1..99 each. Two lines for the same product are refused (422), not
+- 1..20 lines, quantity 1..99 each. Two lines for the same product are refused (Unprocessable), not
   merged: a client that sends them has a bug, and merging would silently decide which
   quantity the buyer meant.
 """
@@ -68,7 +68,7 @@ class ItemRequest:
 
 
 def check_items(items: Iterable[ItemRequest]) -> list[ItemRequest]:
-    """The shape rules of an order's items; 422 naming every broken rule."""
+    """The shape rules of an order's items; Unprocessable naming every broken rule."""
     items = list(items)
     problems: list[str] = []
     if not 1 <= len(items) <= MAX_LINES:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from services.order.domain import (CommissionSettled, EntryKind, EntryStatus, Withdrawal,
-                                   WithdrawalStatus, balance_of, book_commission, settle_due)
+                                   WithdrawalStatus, balance_of, book_commission)
 
 from .factories import (BUYER, FRIEND, SETTLES_AT, T0, awaiting_payment, commission_entry,
                         placed_order)
@@ -37,31 +37,32 @@ def test_an_unpaid_order_books_nothing():
 
 def test_settlement_is_due_at_exactly_seven_days():
     entry = _entry()
-    assert settle_due([entry], SETTLES_AT - timedelta(seconds=1)) == []
-    assert entry.status is EntryStatus.PENDING
-    assert settle_due([entry], SETTLES_AT) == [CommissionSettled("o-1", FRIEND, 900)]
+    assert entry.settle(SETTLES_AT - timedelta(seconds=1)) is False
+    assert entry.status is EntryStatus.PENDING and entry.events == []
+    assert entry.settle(SETTLES_AT) is True
+    assert entry.events == [CommissionSettled("o-1", FRIEND, 900)]
     assert entry.status is EntryStatus.SETTLED and entry.settled_at == SETTLES_AT
 
 
 def test_settling_twice_settles_once():
     entry = _entry()
-    settle_due([entry], SETTLES_AT)
-    assert settle_due([entry], SETTLES_AT + timedelta(days=1)) == []
-    assert entry.settled_at == SETTLES_AT
+    entry.settle(SETTLES_AT)
+    assert entry.settle(SETTLES_AT + timedelta(days=1)) is False
+    assert entry.settled_at == SETTLES_AT and len(entry.events) == 1
 
 
 def test_a_refund_before_settlement_reverses_the_entry_and_it_never_settles():
     entry = _entry()
     assert entry.take_back(SETTLES_AT - timedelta(seconds=1), "cb-1") is None
     assert entry.status is EntryStatus.REVERSED
-    assert settle_due([entry], SETTLES_AT) == []
+    assert entry.settle(SETTLES_AT) is False and entry.events == []
     b = balance_of([entry])
     assert (b.pending_cents, b.settled_cents, b.reversed_cents, b.available_cents) == (0, 0, 900, 0)
 
 
 def test_a_refund_after_settlement_books_a_negative_settled_entry():
     entry = _entry()
-    settle_due([entry], SETTLES_AT)
+    entry.settle(SETTLES_AT)
     clawback = entry.take_back(SETTLES_AT + timedelta(hours=1), "cb-1")
     assert (clawback.kind, clawback.amount_cents, clawback.status, clawback.order_id) == (
         EntryKind.CLAWBACK, -900, EntryStatus.SETTLED, "o-1")
@@ -72,7 +73,7 @@ def test_a_refund_after_settlement_books_a_negative_settled_entry():
 
 def test_a_refund_seen_twice_takes_back_once():
     pending, settled = _entry("o-1"), _entry("o-2")
-    settle_due([settled], SETTLES_AT)
+    settled.settle(SETTLES_AT)
     pending.take_back(T0, "cb-1")
     first = settled.take_back(SETTLES_AT, "cb-2")
     assert pending.take_back(T0, "cb-3") is None
@@ -83,7 +84,8 @@ def test_a_refund_seen_twice_takes_back_once():
 
 def test_balances_add_up_to_everything_ever_earned():
     a, b, c, d = (_entry(f"o-{i}") for i in range(4))       # 900 each
-    settle_due([a, b], SETTLES_AT)
+    for entry in (a, b):
+        entry.settle(SETTLES_AT)
     c.take_back(T0, "cb-c")
     clawback = b.take_back(SETTLES_AT, "cb-b")
     balance = balance_of([a, b, c, d, clawback])
@@ -98,7 +100,8 @@ def _withdrawal(amount, status=WithdrawalStatus.REQUESTED):
 
 def test_available_is_settled_minus_what_is_withdrawn_and_rejections_give_it_back():
     a, b = _entry("o-1"), _entry("o-2")
-    settle_due([a, b], SETTLES_AT)
+    for entry in (a, b):
+        entry.settle(SETTLES_AT)
     withdrawals = [_withdrawal(300), _withdrawal(200, WithdrawalStatus.APPROVED),
                    _withdrawal(100, WithdrawalStatus.PAID), _withdrawal(700, WithdrawalStatus.REJECTED)]
     balance = balance_of([a, b], withdrawals)
@@ -108,14 +111,14 @@ def test_available_is_settled_minus_what_is_withdrawn_and_rejections_give_it_bac
 
 def test_a_clawback_after_a_payout_never_drives_available_below_zero_and_is_paid_off_first():
     a = _entry("o-1")
-    settle_due([a], SETTLES_AT)
+    a.settle(SETTLES_AT)
     paid_out = [_withdrawal(900, WithdrawalStatus.PAID)]
     clawback = a.take_back(SETTLES_AT, "cb-1")
     assert balance_of([a, clawback], paid_out).available_cents == 0
     later = _entry("o-2", paid_at=T0 + timedelta(days=1))
-    settle_due([later], SETTLES_AT + timedelta(days=1))
+    later.settle(SETTLES_AT + timedelta(days=1))
     # 900 owed from the clawback is taken out of the next 900 settled
     assert balance_of([a, clawback, later], paid_out).available_cents == 0
     third = _entry("o-3", paid_at=T0 + timedelta(days=2))
-    settle_due([third], SETTLES_AT + timedelta(days=2))
+    third.settle(SETTLES_AT + timedelta(days=2))
     assert balance_of([a, clawback, later, third], paid_out).available_cents == 900

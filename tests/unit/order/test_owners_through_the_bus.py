@@ -11,12 +11,12 @@ from tests.conftest import bearer
 from tests.unit.shop.conftest import FAST
 
 SERVICES = ("catalog", "shop", "order")
+ADAPTERS = {"shop": {"passwords": FAST}}        # many registrations; argon2id at its lowest cost
 
 
 class Flow:
     def __init__(self, platform, client, admin):
         self.platform, self.client, self.admin = platform, client, admin
-        platform["shop"].context.passwords = FAST
         self.brand = client.post("/api/catalog/brands", json={"name": "Longjing House"}, headers=admin).json["id"]
         self.count = 0
 
