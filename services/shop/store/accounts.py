@@ -8,11 +8,11 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from shared.clock import as_utc
+from shared.sql import locking, upsert
 
 from services.shop.domain.accounts import Account
 from services.shop.domain.throttle import LoginThrottle
 
-from .common import locking, upsert
 from .tables import accounts, brands, login_throttles
 
 

@@ -8,13 +8,13 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from shared.clock import as_utc
+from shared.sql import new_id
 
 from services.shop.domain.featured import BASE_SLOTS, BASE_TIER
 from services.shop.domain.notifications import Notification
 from services.shop.domain.privacy import PrivacySettings
 from services.shop.domain.profile import Profile
 
-from .common import new_id
 from .tables import members, notifications, privacy_settings, shops, visits
 
 PROFILE_COLUMNS = (members.c.member_id, members.c.nickname, members.c.avatar_url, members.c.banner_url,

@@ -9,11 +9,11 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from shared.clock import as_utc
+from shared.sql import LIKE_ESCAPE, like_pattern, locking, upsert
 
 from services.shop.domain.cards import LISTED, ProductCard
 from services.shop.domain.featured import FeaturedProduct, Influence, Shop
 
-from .common import like_pattern, locking, upsert
 from .tables import featured, product_cards, shops, slot_departures
 
 CARD_COLUMNS = tuple(f.name for f in fields(ProductCard))
@@ -146,8 +146,8 @@ def search_listed(conn: Connection, *, q: str | None, category: str | None, page
         conditions.append(func.lower(product_cards.c.category) == category.lower())
     if q:
         pattern = like_pattern(q)
-        conditions.append(or_(func.lower(product_cards.c.name).like(pattern, escape="\\"),
-                              func.lower(product_cards.c.category).like(pattern, escape="\\")))
+        conditions.append(or_(func.lower(product_cards.c.name).like(pattern, escape=LIKE_ESCAPE),
+                              func.lower(product_cards.c.category).like(pattern, escape=LIKE_ESCAPE)))
     if among is not None:
         conditions.append(product_cards.c.product_id.in_(among))
     where = and_(*conditions)

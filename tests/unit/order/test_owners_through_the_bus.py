@@ -8,15 +8,15 @@ import pytest
 
 from shared.outbox import history
 from tests.conftest import bearer
-from tests.unit.shop.conftest import FAST
+from tests.unit.shop.conftest import SHOP_ADAPTERS
 
 SERVICES = ("catalog", "shop", "order")
+ADAPTERS = SHOP_ADAPTERS   # fast password hashing
 
 
 class Flow:
     def __init__(self, platform, client, admin):
         self.platform, self.client, self.admin = platform, client, admin
-        platform["shop"].context.passwords = FAST
         self.brand = client.post("/api/catalog/brands", json={"name": "Longjing House"}, headers=admin).json["id"]
         self.count = 0
 
