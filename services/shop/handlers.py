@@ -38,8 +38,6 @@ def product_delisted(uow: UnitOfWork, event: Event) -> None:
 @subscriptions.on("order.placed")
 def attribute_order(uow: UnitOfWork, event: Event) -> None:
     data = event.data
-    if data["shop_id"] is None:
-        return  # bought outside any shop: nothing to attribute, nobody waits for it
     answers.attribute_order(uow, data["order_id"], data["shop_id"], [item["product_id"] for item in data["items"]])
 
 

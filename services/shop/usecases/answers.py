@@ -42,9 +42,11 @@ def product_delisted(uow: UnitOfWork, product_id: str, reason: str | None, *, re
     uow.track(delisted_everywhere(product_id, owners))
 
 
-def attribute_order(uow: UnitOfWork, order_id: str, shop_id: str, product_ids: list[str]) -> None:
+def attribute_order(uow: UnitOfWork, order_id: str, shop_id: str | None, product_ids: list[str]) -> None:
     """The order saga asks the owner of shops: does shop `shop_id` exist, and which of the
     order's products does it feature now? (The order is priced from this answer.)"""
+    if shop_id is None:
+        return  # bought outside any shop: nothing to attribute, nobody waits for it
     answer = attribution.attribute(order_id, shop_id, product_ids,
                                    shop_exists=shops.influence_of(uow.conn, shop_id) is not None,
                                    featured_in_shop=shops.featured_ids(uow.conn, shop_id))

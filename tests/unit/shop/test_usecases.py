@@ -224,6 +224,7 @@ def test_the_attribution_answer(db):
     with db.unit_of_work() as uow:
         answers.attribute_order(uow, "o1", owner, ["p1", "p2"])
         answers.attribute_order(uow, "o2", "no-such-shop", ["p1"])
+        answers.attribute_order(uow, "o3", None, ["p1"])       # bought outside any shop: no answer
     assert outbox(db, "shop.attribution.answered") == [
         {"order_id": "o1", "shop_id": owner, "outcome": "attributed",
          "items": [{"product_id": "p1", "featured": True}, {"product_id": "p2", "featured": False}]},
