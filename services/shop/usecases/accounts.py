@@ -3,9 +3,9 @@ passwords, and what the shop, the owner of accounts, says of a member's tokens. 
 happens outside any transaction, so a slow hash never holds a database lock."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
 
 from shared.auth import issue_token
 from shared.db import Database, UnitOfWork

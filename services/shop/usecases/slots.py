@@ -1,6 +1,6 @@
-"""Slots follow the tier both ways: the use cases behind `ranking.influence.changed` and
-the periodic release of products over a shop's count (domain.featured.Shop.over_count).
-Behind the handler of `ranking.influence.changed` and the periodic job "slot-departures".
+"""Slots follow the tier both ways: the use cases behind the handler of
+`ranking.influence.changed` and the periodic job "slot-departures", which releases products
+over a shop's count (domain.featured.Shop.over_count).
 
 A tier drop does not empty a shop at once: the products over the new count (the most
 recently featured) each leave when their 72-hour lock ends. The owner is told which and
