@@ -289,7 +289,7 @@ class Seeder:
 
     def open_accounts(self) -> None:
         """The shop service's own use case, with one hash of the shared demo password."""
-        from services.shop import accounts
+        from services.shop.usecases import accounts
         from services.shop.domain.accounts import roles_for
 
         shop = self.platform["shop"]

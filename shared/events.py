@@ -168,10 +168,18 @@ class FeaturedAdded(EventData):
     product_id = Id()
 
 
+class RemovalReason(str, Enum):
+    """Why a product left a shop (shop.featured.removed): only `removed` is the owner's doing."""
+
+    REMOVED = "removed"                # the owner took it out, after its lock
+    DELISTED = "delisted"              # the catalog delisted it: it leaves every shop at once
+    SLOTS_REDUCED = "slots_reduced"    # over a lower tier's slot count, at its lock's end
+
+
 class FeaturedRemoved(EventData):
     member_id = Id()
     product_id = Id()
-    reason = fields.String(load_default="removed")
+    reason = OneOfEnum(RemovalReason, load_default=RemovalReason.REMOVED.value)
 
 
 class ShopVisited(EventData):
@@ -181,10 +189,25 @@ class ShopVisited(EventData):
     product_id = fields.String(allow_none=True, load_default=None)
 
 
+class PurchasesAudience(str, Enum):
+    """Who may see a member's purchases (never a sensitive product but by its buyer)."""
+
+    NOBODY = "nobody"
+    FRIENDS = "friends"
+
+
+class StatsAudience(str, Enum):
+    """Who may see a member's shop stats and influence breakdown."""
+
+    EVERYONE = "everyone"
+    FRIENDS = "friends"
+    NOBODY = "nobody"
+
+
 class PrivacyChanged(EventData):
     member_id = Id()
-    purchases_visible_to = fields.String(required=True, validate=validate.OneOf(["nobody", "friends"]))
-    stats_visible_to = fields.String(required=True, validate=validate.OneOf(["everyone", "friends", "nobody"]))
+    purchases_visible_to = OneOfEnum(PurchasesAudience, required=True)
+    stats_visible_to = OneOfEnum(StatsAudience, required=True)
     show_in_leaderboards = fields.Boolean(required=True)
     show_me_as_visitor = fields.Boolean(required=True)
 

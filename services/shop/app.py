@@ -21,14 +21,13 @@ from shared.failures import Refusal
 from shared.owners import Owners
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
-from services.shop import accounts, slots, store
+from services.shop import store
 from services.shop.api import blueprints
 from services.shop.api.limits import limit_visits
-from services.shop.domain.throttle import STRIKE_MEMORY
 from services.shop.context import ShopContext
 from services.shop.handlers import subscriptions
 from services.shop.passwords import Passwords
-from services.shop.store import accounts as account_store
+from services.shop.usecases import accounts, slots
 
 
 def build(config, *, bus: Bus | None = None, clock: Clock | None = None,
@@ -37,11 +36,8 @@ def build(config, *, bus: Bus | None = None, clock: Clock | None = None,
     db_ref: dict = {}
 
     def periodic(ctx: ShopContext):
-        def forget_throttles():
-            now = ctx.clock.now()
-            with ctx.db.unit_of_work() as uow:
-                account_store.forget_throttles(uow.conn, now - STRIKE_MEMORY, now)
-        return [PeriodicJob("forget-login-throttles", timedelta(hours=1).total_seconds(), forget_throttles),
+        return [PeriodicJob("forget-login-throttles", timedelta(hours=1).total_seconds(),
+                            lambda: accounts.forget_throttles(ctx.db, ctx.clock.now())),
                 # A product over a reduced slot count leaves within a minute of its lock's end.
                 PeriodicJob("slot-departures", 60.0, lambda: slots.release_due(ctx.db, ctx.clock.now()))]
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_config
-from tests.unit.shop.conftest import FAST
+from tests.unit.shop.conftest import SHOP_ADAPTERS
+
+ADAPTERS = SHOP_ADAPTERS   # fast password hashing
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authorization.md"
 ROLES = ("anonymous", "member", "other member", "merchant of the brand", "merchant of another brand", "admin")
@@ -45,7 +47,6 @@ class World:
 
     def __init__(self, platform, client):
         self.platform, self.client = platform, client
-        platform["shop"].context.passwords = FAST
         self.logins = {"admin": ("root", "root-password-1")}
         self.tokens = {"admin": self.login("root", "root-password-1")}
         self.ids = {}

@@ -12,7 +12,9 @@ import pytest
 
 from tests.conftest import make_config
 from tests.conftest import trust_harness_tokens
-from tests.unit.shop.conftest import FAST, World
+from tests.unit.shop.conftest import SHOP_ADAPTERS, World
+
+ADAPTERS = SHOP_ADAPTERS   # fast password hashing
 
 WAIT = 30.0  # seconds a read may wait for the bus to deliver; never reached when it works
 
@@ -24,7 +26,6 @@ def config(tmp_path):
 
 @pytest.fixture
 def world(platform, client, admin) -> World:
-    platform["shop"].context.passwords = FAST
     return World(platform, client, admin)
 
 
@@ -100,9 +101,9 @@ def test_1000_distinct_members_are_1000_visitors_in_the_analytics_and_the_rankin
     from flask import Response
     from werkzeug.test import Client
     from tests.conftest import token_for
-    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", visit_limit_per_address="5000/minute"), clock=clock))
+    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", visit_limit_per_address="5000/minute"), clock=clock,
+                                                  adapters=SHOP_ADAPTERS))
     try:
-        platform["shop"].context.passwords = FAST
         platform.start()
         client = Client(platform.gateway, Response)
         world = World(platform, client, None)
@@ -131,9 +132,8 @@ def test_behind_the_gateway_each_client_address_has_its_own_limit(tmp_path, cloc
     from flask import Response
     from werkzeug.test import Client
     platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", trusted_proxies=1, visit_limit_per_address="3/minute"),
-                        clock=clock, services=("shop",)))
+                        clock=clock, services=("shop",), adapters=SHOP_ADAPTERS))
     try:
-        platform["shop"].context.passwords = FAST
         client = Client(platform.gateway, Response)
         owner = World(platform, client, None).member("owner")
 

@@ -17,15 +17,16 @@ from tests.conftest import bearer, make_config
 from tests.conftest import trust_harness_tokens
 from tests.support import owner_races
 from tests.support.owner_races import Held, shorten_the_wait
-from tests.unit.shop.conftest import FAST
+from tests.unit.shop.conftest import SHOP_ADAPTERS
 
 
 @pytest.fixture
 def running(tmp_path):
     from runtime.embedded import Platform
     # The wait of POST /api/orders as configured by default (GWH_ORDER_SETTLE_WAIT).
-    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", order_settle_wait=2.0))).start()
-    platform["shop"].context.passwords = FAST          # many registrations; argon2id at its lowest cost
+    platform = trust_harness_tokens(Platform(make_config(tmp_path / "data", order_settle_wait=2.0),
+                                             # many registrations; argon2id at its lowest cost
+                                             adapters=SHOP_ADAPTERS)).start()
     yield platform
     platform.stop(drain=False)
 

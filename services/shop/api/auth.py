@@ -5,13 +5,12 @@ from flask_smorest import Blueprint
 
 from shared.auth import require_principal, require_role
 from shared.clients import client_address
-from shared.failures import Unprocessable
 
-from services.shop import accounts, schemas
+from services.shop import schemas
 from services.shop.api.common import BEARER
-from services.shop.domain.accounts import roles_for
-from services.shop.store import accounts as account_store
 from services.shop.context import context
+from services.shop.domain.accounts import roles_for
+from services.shop.usecases import accounts
 
 blp = Blueprint("shop_auth", __name__, url_prefix="/api/auth", description="Accounts and tokens.")
 
@@ -63,17 +62,6 @@ def create_merchant(body):
     """A merchant account bound to one brand (admin only)."""
     require_role("admin")
     ctx = context()
-    with ctx.db.reading() as conn:
-        known = account_store.brand_exists(conn, body["brand_id"])
-    if not known:
-        # The shop's list of brands is a copy that may lag behind the catalog: ask the
-        # catalog before refusing (docs/owners-decide.md), and keep its answer.
-        brand = ctx.owners.brand(body["brand_id"])
-        if brand is None:
-            raise Unprocessable("unknown brand", errors={"brand_id": ["no such brand"]})
-        with ctx.db.unit_of_work() as uow:
-            account_store.record_brand(uow.conn, brand["id"], brand["name"])
-    account = accounts.register(ctx.db, ctx.passwords, body,
-                                roles=roles_for(merchant_of=body["brand_id"]), brand_id=body["brand_id"])
+    account = accounts.register_merchant(ctx.db, ctx.passwords, ctx.owners, body)
     return {"member_id": account.member_id, "username": account.username, "roles": list(account.roles),
             "brand_id": account.brand_id}

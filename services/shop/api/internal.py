@@ -10,9 +10,10 @@ from flask_smorest import Blueprint
 from shared.auth import require_role
 from shared.failures import NotFound
 
-from services.shop import accounts, schemas
+from services.shop import schemas
 from services.shop.api.common import BEARER
 from services.shop.context import context
+from services.shop.usecases import accounts
 
 blp = Blueprint("shop_internal", __name__, url_prefix="/internal/shop/members",
                 description="Members' standing for the other services (admin).")

@@ -1,4 +1,5 @@
 """The shop's rules, free of Flask, SQL and the broker; every time rule takes `now`.
+Refusals are shared.failures kinds (no HTTP status); events are named (events.py).
 
 featured       slots, the 72-hour lock, the tier's slot count, delisting removal
 cards          the shop's projection of product cards, safe against late events
@@ -12,4 +13,5 @@ orders         orders learned from order events; what a member bought
 analytics      the owner's figures, per shop and per product
 notifications  what an owner is told
 attribution    the shop's answer in the order saga: which products the shop features
+events         what the shop says happened: one named event per type it emits
 """

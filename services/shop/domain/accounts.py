@@ -9,7 +9,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain_events import Outcome
 from shared.failures import Unprocessable
+
+from .events import MemberRegistered, TokensRevoked
 
 from .profile import clean_nickname, nickname_error
 
@@ -69,3 +72,20 @@ def roles_for(*, merchant_of: str | None = None, admin: bool = False) -> tuple[s
     if admin:
         roles.append(ADMIN)
     return tuple(roles)
+
+
+def opened(account: Account, nickname: str) -> Outcome:
+    """A new account is a new member with a shop: the other services learn its public card."""
+    return Outcome([MemberRegistered(member_id=account.member_id, nickname=nickname, avatar_url=None)])
+
+
+def logged_out(member_id: str, token_id: str, expires_at: int) -> TokensRevoked:
+    """The token a member signed out with: refused everywhere from now on."""
+    return TokensRevoked(member_id=member_id, token_id=token_id, not_before_us=None, expires_at=expires_at)
+
+
+def password_changed(member_id: str, now_us: int, token_ttl_seconds: int) -> TokensRevoked:
+    """Every token issued before the change (`now_us`) is refused from now on; all of them
+    have expired one token lifetime later."""
+    return TokensRevoked(member_id=member_id, token_id=None, not_before_us=now_us,
+                         expires_at=int(now_us // 1_000_000) + token_ttl_seconds + 1)

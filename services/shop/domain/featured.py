@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shared.clock import iso
+from shared.domain_events import EventRecorder, Outcome
 from shared.failures import Conflict, NotFound, Unprocessable
 
 from .cards import ProductCard
+from .events import FeaturedAdded, FeaturedRemoved, RemovalReason
 
 BASE_SLOTS = 4
 BASE_TIER = 1
@@ -55,12 +57,14 @@ class Influence:
 
 
 @dataclass
-class Shop:
-    """A member's shop: the slot count it is allowed and the products it features."""
+class Shop(EventRecorder):
+    """A member's shop: the slot count it is allowed and the products it features. What
+    enters or leaves it is recorded (`events`) for the unit of work to write."""
 
     member_id: str
     influence: Influence = field(default_factory=Influence)
     featured: list[FeaturedProduct] = field(default_factory=list)
+    events: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def slots(self) -> int:
@@ -71,10 +75,6 @@ class Shop:
         # A tier drop can leave a shop over its count: it adds nothing until it is back
         # within it (see over_count).
         return max(self.slots - len(self.featured), 0)
-
-    @property
-    def is_over_count(self) -> bool:
-        return len(self.featured) > self.slots
 
     def find(self, product_id: str) -> FeaturedProduct | None:
         return next((f for f in self.featured if f.product_id == product_id), None)
@@ -95,6 +95,7 @@ class Shop:
                 slots=self.slots, featured=len(self.featured))
         entry = FeaturedProduct(product_id=product_id, featured_at=now)
         self.featured.append(entry)
+        self.record(FeaturedAdded(member_id=self.member_id, product_id=product_id))
         return entry
 
     def unfeature(self, product_id: str, *, now: datetime) -> FeaturedProduct:
@@ -107,16 +108,7 @@ class Shop:
             raise Conflict(f"a featured product stays for 72 hours; it can be removed from {until}",
                            locked_until=until)
         self.featured.remove(entry)
-        return entry
-
-    def drop_delisted(self, product_id: str) -> FeaturedProduct | None:
-        """A delisted product leaves at once, lock or not: the shop must not keep selling
-        what the brand withdrew (the article's third complaint). None if it was not here.
-
-        The service applies this rule to every shop in one statement (store.shops.drop_delisted)."""
-        entry = self.find(product_id)
-        if entry is not None:
-            self.featured.remove(entry)
+        self.record(FeaturedRemoved(member_id=self.member_id, product_id=product_id, reason=RemovalReason.REMOVED))
         return entry
 
     # --- slots follow the tier both ways -------------------------------------------------
@@ -138,9 +130,20 @@ class Shop:
         leaving = [entry for entry in self.over_count() if not entry.is_locked(now)]
         for entry in leaving:
             self.featured.remove(entry)
+            self.record(FeaturedRemoved(member_id=self.member_id, product_id=entry.product_id,
+                                        reason=RemovalReason.SLOTS_REDUCED))
         return leaving
 
     def apply_influence(self, *, score: int, tier: int, slots: int, occurred_at: datetime) -> None:
         self.influence = self.influence.changed(score=score, tier=tier, slots=slots,
                                                 occurred_at=occurred_at)
 
+
+
+def delisted_everywhere(product_id: str, shop_ids: list[str]) -> Outcome:
+    """A delisted product leaves every shop featuring it at once, lock or not: the shop must
+    not keep selling what the brand withdrew (the article's third complaint). The store
+    removes it from all of them in one statement (store.shops.drop_delisted); this is what
+    each of those shops says of it, written to the outbox in one statement too."""
+    return Outcome(FeaturedRemoved(member_id=shop_id, product_id=product_id, reason=RemovalReason.DELISTED)
+                   for shop_id in shop_ids)

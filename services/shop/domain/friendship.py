@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from shared.domain_events import Outcome
 from shared.failures import Conflict, Forbidden, NotFound, Unprocessable
+
+from .events import FriendshipCreated, FriendshipRemoved
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
 
@@ -66,6 +69,11 @@ def accept(request: FriendRequest, *, member_id: str, now: datetime) -> FriendRe
     return replace(request, status=ACCEPTED, accepted_at=now)
 
 
+def befriended(accepted: FriendRequest) -> Outcome:
+    """An accepted request is a friendship: the ranking's friend boards hear of it."""
+    return Outcome([FriendshipCreated(member_ids=pair(accepted.requester_id, accepted.addressee_id))])
+
+
 def _answerable(request: FriendRequest, member_id: str, *, by: str, action: str) -> None:
     if member_id not in (request.requester_id, request.addressee_id):
         # A stranger does not learn that two other members are becoming friends.
@@ -95,3 +103,8 @@ def check_removal(member_id: str, friend_id: str, are_friends: bool) -> tuple[st
     if not are_friends:
         raise NotFound("you are not friends with this member")
     return pair(member_id, friend_id)
+
+
+def unfriended(low: str, high: str) -> Outcome:
+    """A removed friendship (check_removal's pair), as the other services hear of it."""
+    return Outcome([FriendshipRemoved(member_ids=(low, high))])

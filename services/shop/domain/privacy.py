@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, TypeVar
 
+from shared.domain_events import Outcome
 from shared.failures import Unprocessable
+
+from .events import PrivacyChanged, PurchasesAudience, StatsAudience
 
 NOBODY, FRIENDS, EVERYONE = "nobody", "friends", "everyone"
 PURCHASE_AUDIENCES = (NOBODY, FRIENDS)
@@ -50,6 +53,19 @@ def change(current: PrivacySettings, changes: dict[str, Any]) -> PrivacySettings
     if errors:
         raise Unprocessable("invalid privacy settings", errors=errors)
     return PrivacySettings(**{**current.as_dict(), **changes})
+
+
+def change_recorded(member_id: str, current: PrivacySettings,
+                    changes: dict[str, Any]) -> tuple[PrivacySettings, Outcome]:
+    """The settings after `changes`, and the whole new set for the other services (the
+    ranking hides stats and board entries by it), only when something changed."""
+    after = change(current, changes)
+    if after == current:
+        return after, Outcome()
+    return after, Outcome([PrivacyChanged(
+        member_id=member_id, purchases_visible_to=PurchasesAudience(after.purchases_visible_to),
+        stats_visible_to=StatsAudience(after.stats_visible_to), show_in_leaderboards=after.show_in_leaderboards,
+        show_me_as_visitor=after.show_me_as_visitor)])
 
 
 def can_see_purchases(owner_id: str, viewer_id: str | None, are_friends: bool,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from shared.domain_events import Outcome
 from shared.failures import Unprocessable
 from shared.text import display_error, normalized
 
+from .events import MemberUpdated
 from .fields import text_error, web_url_error
 
 NICKNAME_MAX = 40
@@ -69,3 +71,13 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
 
 def edit(profile: Profile, changes: dict[str, Any]) -> Profile:
     return replace(profile, **validate_changes(changes))
+
+
+def edit_recorded(profile: Profile, changes: dict[str, Any]) -> tuple[Profile, Outcome]:
+    """The edited profile, and what the other services hear of it: its public card, only
+    when something changed."""
+    after = edit(profile, changes)
+    if after == profile:
+        return after, Outcome()
+    return after, Outcome([MemberUpdated(member_id=after.member_id, nickname=after.nickname,
+                                         avatar_url=after.avatar_url)])

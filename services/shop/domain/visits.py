@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from shared.failures import Unprocessable
 
+from .events import ShopVisited
+
 ANONYMOUS_PREFIX = "anon:"
 VISITOR_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 RECENT_VISITORS = 20
@@ -25,6 +27,10 @@ class Visit:
     member_id: str | None        # set only when the visitor signed in
     product_id: str | None
     at: datetime
+
+    def event(self) -> ShopVisited:
+        """What the ranking counts towards the shop's influence."""
+        return ShopVisited(visit_id=self.id, shop_id=self.shop_id, visitor=self.visitor, product_id=self.product_id)
 
 
 def visitor_identity(member_id: str | None, visitor_key: str | None) -> str:

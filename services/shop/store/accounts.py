@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from shared.clock import as_utc
+from shared.sql import aware, locking, upsert
 
 from services.shop.domain.accounts import Account
 from services.shop.domain.throttle import LoginThrottle
 
-from .common import locking, upsert
 from .tables import accounts, brands, login_throttles
 
 
@@ -67,9 +66,9 @@ def throttle_for(conn: Connection, username: str, *, lock: bool = False) -> Logi
     row = conn.execute(locking(conn, query) if lock else query).mappings().first()
     if row is None:
         return LoginThrottle()
-    return LoginThrottle(failures=tuple(as_utc(datetime.fromisoformat(t)) for t in json.loads(row["failures"])),
-                         strikes=row["strikes"], blocked_until=as_utc(row["blocked_until"]),
-                         last_failure_at=as_utc(row["last_failure_at"]))
+    return LoginThrottle(failures=tuple(aware(datetime.fromisoformat(t)) for t in json.loads(row["failures"])),
+                         strikes=row["strikes"], blocked_until=aware(row["blocked_until"]),
+                         last_failure_at=aware(row["last_failure_at"]))
 
 
 def save_throttle(conn: Connection, username: str, state: LoginThrottle) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from shared.clock import as_utc
+from shared.sql import aware
 
 from services.shop.domain.orders import OrderLine, ShopOrder
 from services.shop.domain.visits import Visit, VisitorTally
@@ -27,7 +27,7 @@ def visitor_tallies(conn: Connection, shop_id: str, since: datetime) -> list[Vis
     rows = conn.execute(
         select(visits.c.visitor, func.max(visits.c.member_id), func.count(), func.max(visits.c.at))
         .where(visits.c.shop_id == shop_id, visits.c.at >= since).group_by(visits.c.visitor))
-    return [VisitorTally(visitor, member_id, count, as_utc(last_at)) for visitor, member_id, count, last_at in rows]
+    return [VisitorTally(visitor, member_id, count, aware(last_at)) for visitor, member_id, count, last_at in rows]
 
 
 def views_by_product(conn: Connection, shop_id: str, since: datetime) -> dict[str, int]:

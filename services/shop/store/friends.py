@@ -5,7 +5,8 @@ from sqlalchemy import and_, delete, func, insert, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.clock import as_utc
+from shared import sql
+from shared.sql import aware
 
 from services.shop.domain.friendship import PENDING, FriendRequest, pair
 
@@ -14,8 +15,8 @@ from .tables import friend_requests, friendships, members
 
 def _request(row) -> FriendRequest:
     return FriendRequest(id=row["id"], requester_id=row["requester_id"], addressee_id=row["addressee_id"],
-                         created_at=as_utc(row["created_at"]), status=row["status"],
-                         accepted_at=as_utc(row["accepted_at"]))
+                         created_at=aware(row["created_at"]), status=row["status"],
+                         accepted_at=aware(row["accepted_at"]))
 
 
 def are_friends(conn: Connection, a: str, b: str) -> bool:
@@ -57,27 +58,25 @@ def incoming_requests(conn: Connection, member_id: str, page: int, per_page: int
     """Open requests addressed to the member, newest first, with who asked."""
     where = and_(friend_requests.c.addressee_id == member_id, friend_requests.c.status == PENDING)
     total = conn.execute(select(func.count()).select_from(friend_requests).where(where)).scalar_one()
-    rows = conn.execute(
+    rows = conn.execute(sql.page(
         select(friend_requests.c.id, friend_requests.c.requester_id, friend_requests.c.addressee_id,
                friend_requests.c.status, friend_requests.c.created_at, members.c.nickname.label("requester_nickname"))
         .join(members, members.c.member_id == friend_requests.c.requester_id)
-        .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id)
-        .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**r, "created_at": as_utc(r["created_at"])} for r in rows], total
+        .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id), page, per_page)).mappings()
+    return [{**r, "created_at": aware(r["created_at"])} for r in rows], total
 
 
 def outgoing_requests(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
     """Requests the member sent that are still open, newest first, with whom they asked."""
     where = and_(friend_requests.c.requester_id == member_id, friend_requests.c.status == PENDING)
     total = conn.execute(select(func.count()).select_from(friend_requests).where(where)).scalar_one()
-    rows = conn.execute(
+    rows = conn.execute(sql.page(
         select(friend_requests.c.id, friend_requests.c.requester_id, friend_requests.c.addressee_id,
                friend_requests.c.status, friend_requests.c.created_at,
                members.c.nickname.label("addressee_nickname"))
         .join(members, members.c.member_id == friend_requests.c.addressee_id)
-        .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id)
-        .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**r, "created_at": as_utc(r["created_at"])} for r in rows], total
+        .where(where).order_by(friend_requests.c.created_at.desc(), friend_requests.c.id), page, per_page)).mappings()
+    return [{**r, "created_at": aware(r["created_at"])} for r in rows], total
 
 
 def close_request(conn: Connection, request: FriendRequest) -> bool:
@@ -112,11 +111,10 @@ def friends_of(conn: Connection, member_id: str, page: int, per_page: int) -> tu
         .where(friendships.c.member_high == member_id),
     ).subquery()
     total = conn.execute(select(func.count()).select_from(mine)).scalar_one()
-    rows = conn.execute(
+    rows = conn.execute(sql.page(
         select(mine.c.friend_id.label("member_id"), members.c.nickname, members.c.avatar_url,
                mine.c.created_at.label("since"))
         .join(members, members.c.member_id == mine.c.friend_id)
-        .order_by(members.c.nickname, mine.c.friend_id)
-        .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**r, "since": as_utc(r["since"])} for r in rows], total
+        .order_by(members.c.nickname, mine.c.friend_id), page, per_page)).mappings()
+    return [{**r, "since": aware(r["since"])} for r in rows], total
 

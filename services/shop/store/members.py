@@ -7,14 +7,14 @@ from typing import Iterable
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from shared.clock import as_utc
+from shared import sql
+from shared.sql import aware, new_id
 
 from services.shop.domain.featured import BASE_SLOTS, BASE_TIER
 from services.shop.domain.notifications import Notification
 from services.shop.domain.privacy import PrivacySettings
 from services.shop.domain.profile import Profile
 
-from .common import new_id
 from .tables import members, notifications, privacy_settings, shops, visits
 
 PROFILE_COLUMNS = (members.c.member_id, members.c.nickname, members.c.avatar_url, members.c.banner_url,
@@ -87,7 +87,6 @@ def add_notifications(conn: Connection, notes: list[Notification]) -> None:
 def notifications_of(conn: Connection, member_id: str, page: int, per_page: int) -> tuple[list[dict], int]:
     where = notifications.c.member_id == member_id
     total = conn.execute(select(func.count()).select_from(notifications).where(where)).scalar_one()
-    rows = conn.execute(select(notifications).where(where)
-                        .order_by(notifications.c.at.desc(), notifications.c.id)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings()
-    return [{**row, "at": as_utc(row["at"])} for row in rows], total
+    rows = conn.execute(sql.page(select(notifications).where(where)
+                        .order_by(notifications.c.at.desc(), notifications.c.id), page, per_page)).mappings()
+    return [{**row, "at": aware(row["at"])} for row in rows], total

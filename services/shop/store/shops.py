@@ -8,12 +8,12 @@ from typing import Iterable
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from shared.clock import as_utc
+from shared import sql
+from shared.sql import LIKE_ESCAPE, aware, like_pattern, locking, upsert
 
 from services.shop.domain.cards import LISTED, ProductCard
 from services.shop.domain.featured import FeaturedProduct, Influence, Shop
 
-from .common import like_pattern, locking, upsert
 from .tables import featured, product_cards, shops, slot_departures
 
 CARD_COLUMNS = tuple(f.name for f in fields(ProductCard))
@@ -30,8 +30,8 @@ def load_shop(conn: Connection, member_id: str) -> Shop | None:
                            .where(featured.c.member_id == member_id).order_by(featured.c.featured_at)).all()
     return Shop(member_id=member_id,
                 influence=Influence(score=row["score"], tier=row["tier"], slots=row["slots"],
-                                    as_of=as_utc(row["influence_as_of"])),
-                featured=[FeaturedProduct(pid, as_utc(at)) for pid, at in entries])
+                                    as_of=aware(row["influence_as_of"])),
+                featured=[FeaturedProduct(pid, aware(at)) for pid, at in entries])
 
 
 def add_featured(conn: Connection, member_id: str, entry: FeaturedProduct) -> None:
@@ -53,7 +53,7 @@ def influence_of(conn: Connection, member_id: str) -> Influence | None:
     row = conn.execute(select(shops).where(shops.c.member_id == member_id)).mappings().first()
     if row is None:
         return None
-    return Influence(score=row["score"], tier=row["tier"], slots=row["slots"], as_of=as_utc(row["influence_as_of"]))
+    return Influence(score=row["score"], tier=row["tier"], slots=row["slots"], as_of=aware(row["influence_as_of"]))
 
 
 def featured_ids(conn: Connection, member_id: str) -> set[str]:
@@ -69,7 +69,7 @@ def featured_cards(conn: Connection, member_id: str) -> list[dict]:
         .order_by(featured.c.featured_at, featured.c.product_id)).mappings()
     result = []
     for row in rows:
-        entry = FeaturedProduct(row["product_id"], as_utc(row["featured_at"]))
+        entry = FeaturedProduct(row["product_id"], aware(row["featured_at"]))
         result.append({**row, "featured_at": entry.featured_at, "locked_until": entry.locked_until})
     return result
 
@@ -146,13 +146,12 @@ def search_listed(conn: Connection, *, q: str | None, category: str | None, page
         conditions.append(func.lower(product_cards.c.category) == category.lower())
     if q:
         pattern = like_pattern(q)
-        conditions.append(or_(func.lower(product_cards.c.name).like(pattern, escape="\\"),
-                              func.lower(product_cards.c.category).like(pattern, escape="\\")))
+        conditions.append(or_(func.lower(product_cards.c.name).like(pattern, escape=LIKE_ESCAPE),
+                              func.lower(product_cards.c.category).like(pattern, escape=LIKE_ESCAPE)))
     if among is not None:
         conditions.append(product_cards.c.product_id.in_(among))
     where = and_(*conditions)
     total = conn.execute(select(func.count()).select_from(product_cards).where(where)).scalar_one()
-    rows = conn.execute(select(product_cards).where(where)
-                        .order_by(product_cards.c.name, product_cards.c.product_id)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings()
+    rows = conn.execute(sql.page(select(product_cards).where(where)
+                        .order_by(product_cards.c.name, product_cards.c.product_id), page, per_page)).mappings()
     return [_card(r) for r in rows], total

@@ -12,7 +12,7 @@ from tests.conftest import make_config
 from tests.conftest import trust_harness_tokens
 from tests.support.owner_races import Held, shorten_the_wait
 from tests.support import owner_races
-from tests.unit.shop.conftest import FAST
+from tests.unit.shop.conftest import SHOP_ADAPTERS
 from shared.bus import wait_for
 from tests.conftest import bearer
 
@@ -22,8 +22,7 @@ def cluster(tmp_path, amqp_url, postgres_urls, redis_url):
     from runtime.embedded import Platform
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url,
                          order_settle_wait=2.0)
-    platform = trust_harness_tokens(Platform(config)).start()
-    platform["shop"].context.passwords = FAST
+    platform = trust_harness_tokens(Platform(config, adapters=SHOP_ADAPTERS)).start()
     yield platform
     platform.stop(drain=False)
     platform.bus.delete(platform.parts)       # each test has its own exchange: leave no queue behind

@@ -19,7 +19,7 @@ from tests.conftest import bearer, make_config
 from tests.conftest import trust_harness_tokens
 from tests.support.owner_races import Held
 from tests.support.owner_races import Shopper, Tally, check_line, settled_order
-from tests.unit.shop.conftest import FAST
+from tests.unit.shop.conftest import SHOP_ADAPTERS
 
 TRIES = 15
 
@@ -35,8 +35,7 @@ def split(tmp_path, amqp_url, postgres_urls):
     apis = trust_harness_tokens(Platform(make_config(tmp_path / "apis", bus_url=amqp_url, database_urls=postgres_urls, exchange=exchange,
                                 order_settle_wait=5.0,
                                 service_urls={"catalog": f"http://127.0.0.1:{server.server_port}"}),
-                    services=("shop", "order")))                                   # never started: API only
-    apis["shop"].context.passwords = FAST
+                    services=("shop", "order"), adapters=SHOP_ADAPTERS))           # never started: API only
     yield workers, apis
     apis.stop(drain=False)
     server.shutdown()

@@ -12,7 +12,7 @@ from shared.clock import FixedClock
 from tests.api.test_trust_flows import analytics, breakdown, eventually
 from tests.conftest import make_config, token_for
 from tests.conftest import trust_harness_tokens
-from tests.unit.shop.conftest import FAST, World
+from tests.unit.shop.conftest import SHOP_ADAPTERS, World
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +22,8 @@ def platform(tmp_path, amqp_url, postgres_urls, redis_url):
     from runtime.embedded import Platform
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url,
                          visit_limit_per_address="5000/minute", visit_limit_per_member="5/minute")
-    platform = trust_harness_tokens(Platform(config, clock=FixedClock(), services=("shop", "ranking")))
-    platform["shop"].context.passwords = FAST
+    platform = trust_harness_tokens(Platform(config, clock=FixedClock(), services=("shop", "ranking"),
+                                             adapters=SHOP_ADAPTERS))
     platform.start()
     yield platform
     platform.stop(drain=False)

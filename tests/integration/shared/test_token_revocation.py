@@ -22,10 +22,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def client(tmp_path, amqp_url, postgres_urls, redis_url):
     from runtime.embedded import Platform
-    from tests.unit.shop.conftest import FAST
+    from tests.unit.shop.conftest import SHOP_ADAPTERS
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url)
-    platform = Platform(config)
-    platform["shop"].context.passwords = FAST
+    platform = Platform(config, adapters=SHOP_ADAPTERS)
     platform.start()
     yield Client(platform.gateway, Response)
     platform.stop(drain=False)

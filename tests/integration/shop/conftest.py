@@ -8,7 +8,7 @@ from werkzeug.test import Client
 
 from shared.clock import FixedClock
 from tests.conftest import make_config
-from tests.unit.shop.conftest import FAST, World
+from tests.unit.shop.conftest import SHOP_ADAPTERS, World
 
 
 @pytest.fixture
@@ -21,8 +21,8 @@ def cluster(tmp_path, amqp_url, postgres_urls, clock):
     from runtime.embedded import Platform
     from tests.conftest import trust_harness_tokens
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls)
-    platform = trust_harness_tokens(Platform(config, clock=clock, services=("catalog", "shop")))
-    platform["shop"].context.passwords = FAST
+    platform = trust_harness_tokens(Platform(config, clock=clock, services=("catalog", "shop"),
+                                             adapters=SHOP_ADAPTERS))
     yield platform
     platform.stop(drain=False)
     _delete_topology(platform)

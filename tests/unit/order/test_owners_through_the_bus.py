@@ -8,10 +8,10 @@ import pytest
 
 from shared.outbox import history
 from tests.conftest import bearer
-from tests.unit.shop.conftest import FAST
+from tests.unit.shop.conftest import SHOP_ADAPTERS
 
 SERVICES = ("catalog", "shop", "order")
-ADAPTERS = {"shop": {"passwords": FAST}}        # many registrations; argon2id at its lowest cost
+ADAPTERS = SHOP_ADAPTERS   # many registrations; argon2id at its lowest cost
 
 
 class Flow:

@@ -17,6 +17,9 @@ from services.shop.passwords import Passwords
 
 # Real argon2id, at the lowest cost: tests register many members.
 FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+# What a test module using the world passes to the shop's `build` (tests/conftest.py
+# `platform` reads a module's ADAPTERS).
+SHOP_ADAPTERS = {"shop": {"passwords": FAST}}
 
 
 @dataclass
@@ -106,7 +109,7 @@ class World:
 
 @pytest.fixture
 def world(platform, client, admin) -> World:
-    platform["shop"].context.passwords = FAST
+    assert platform["shop"].context.passwords is FAST, "the module needs ADAPTERS = SHOP_ADAPTERS"
     return World(platform, client, admin)
 
 

@@ -1,5 +1,8 @@
 """Profile, privacy and notifications through the gateway."""
 import pytest
+from tests.unit.shop.conftest import SHOP_ADAPTERS
+
+ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 
 SERVICES = ("catalog", "shop")
 

@@ -1,5 +1,8 @@
 """Shops, featured slots, candidates, visits, analytics and purchases through the gateway."""
 import pytest
+from tests.unit.shop.conftest import SHOP_ADAPTERS
+
+ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 
 SERVICES = ("catalog", "shop")
 

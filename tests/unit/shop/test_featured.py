@@ -3,7 +3,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.shop.domain.cards import DELISTED, ProductCard
-from services.shop.domain.featured import BASE_SLOTS, LOCK_PERIOD, Influence, Shop
+from services.shop.domain.events import FeaturedAdded, FeaturedRemoved, RemovalReason
+from services.shop.domain.featured import BASE_SLOTS, LOCK_PERIOD, Influence, Shop, delisted_everywhere
 from shared.failures import Conflict, NotFound, Unprocessable
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
@@ -89,7 +90,7 @@ def test_after_a_tier_drop_the_shop_keeps_its_products_but_can_add_none():
     for i in range(6):
         feature(shop, f"p{i}")
     shop.apply_influence(score=10, tier=1, slots=4, occurred_at=T0 + timedelta(days=1))
-    assert len(shop.featured) == 6 and shop.is_over_count and shop.free_slots == 0
+    assert len(shop.featured) == 6 and len(shop.over_count()) == 2 and shop.free_slots == 0
     with pytest.raises(Conflict):
         feature(shop, "p-new", T0 + timedelta(days=5))
     # Removing one still leaves it over its count: still nothing can be added.
@@ -138,18 +139,19 @@ def test_removing_a_product_that_is_not_featured_is_not_found():
         Shop("m1").unfeature("p1", now=T0)
 
 
-def test_a_delisting_removes_the_product_even_while_locked():
-    shop = full_shop()
-    removed = shop.drop_delisted("p2")
-    assert removed is not None and removed.is_locked(T0)
-    assert shop.find("p2") is None and shop.free_slots == 1
-    feature(shop, "p-new", T0 + timedelta(minutes=1))
+def test_a_delisting_tells_of_one_removal_per_featuring_shop():
+    # The store removes it from every shop at once, lock or not (store.shops.drop_delisted).
+    outcome = delisted_everywhere("p2", ["m1", "m2"])
+    assert outcome.events == [FeaturedRemoved("m1", "p2", RemovalReason.DELISTED),
+                              FeaturedRemoved("m2", "p2", RemovalReason.DELISTED)]
+    assert outcome.events[0].data() == {"member_id": "m1", "product_id": "p2", "reason": "delisted"}
 
 
-def test_a_delisting_of_a_product_the_shop_does_not_feature_changes_nothing():
-    shop = full_shop(2)
-    assert shop.drop_delisted("elsewhere") is None
-    assert len(shop.featured) == 2
+def test_the_shop_records_what_enters_and_leaves_it():
+    shop = Shop("m1")
+    feature(shop, "p1")
+    shop.unfeature("p1", now=T0 + LOCK_PERIOD)
+    assert shop.events == [FeaturedAdded("m1", "p1"), FeaturedRemoved("m1", "p1", RemovalReason.REMOVED)]
 
 
 # --- slots follow the tier both ways --------------------------------------------------------

@@ -1,24 +1,28 @@
-"""Opening accounts and signing in: the use cases the register, merchant, login views,
-the admin bootstrap and the CLI share. Hashing happens outside any transaction, so a
-slow hash never holds a database lock."""
+"""Accounts: opening them (members, merchants, the first admin), signing in and out,
+passwords, and what the shop, the owner of accounts, says of a member's tokens. Hashing
+happens outside any transaction, so a slow hash never holds a database lock."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from shared.auth import issue_token
-from shared.principal import Principal
 from shared.db import Database, UnitOfWork
+from shared.domain_events import Outcome
 from shared.failures import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from shared.tokens import REVOKED_EVENT, SqlTokenStore, Standing, now_us
+from shared.owners import Owners
+from shared.principal import Principal
+from shared.sql import new_id
+from shared.tokens import SqlTokenStore, Standing, now_us
 
 from services.shop.domain import throttle
-from services.shop.domain.accounts import (Account, canonical_username, password_error, roles_for,
-                                           validate_registration)
+from services.shop.domain.accounts import (Account, canonical_username, logged_out, opened, password_changed,
+                                           password_error, roles_for, validate_registration)
 from services.shop.domain.profile import Profile
 from services.shop.passwords import Passwords
 from services.shop.store import accounts as account_store
 from services.shop.store import members as member_store
-from services.shop.store.common import new_id
 
 
 def open_account(uow: UnitOfWork, password_hash: str, *, username: str, nickname: str,
@@ -29,7 +33,7 @@ def open_account(uow: UnitOfWork, password_hash: str, *, username: str, nickname
     account = Account(member_id=new_id(), username=username, roles=roles, brand_id=brand_id)
     account_store.insert_account(uow.conn, account, password_hash, uow.now())
     member_store.insert_member(uow.conn, Profile(member_id=account.member_id, nickname=nickname), uow.now())
-    uow.emit("shop.member.registered", {"member_id": account.member_id, "nickname": nickname, "avatar_url": None})
+    uow.track(opened(account, nickname))
     return account
 
 
@@ -44,6 +48,22 @@ def register(db: Database, passwords: Passwords, body: dict, *, roles: tuple[str
     except IntegrityError:
         # Two registrations of one username raced; the unique index let one through.
         raise Conflict(f"the username {clean['username']!r} is taken")
+
+
+def register_merchant(db: Database, passwords: Passwords, owners: Owners, body: dict) -> Account:
+    """A merchant account bound to one brand. The shop's list of brands is a copy that may
+    lag behind the catalog: a brand it has not heard of is asked of the catalog before it is
+    refused (docs/owners-decide.md), and the answer kept."""
+    brand_id = body["brand_id"]
+    with db.reading() as conn:
+        known = account_store.brand_exists(conn, brand_id)
+    if not known:
+        brand = owners.brand(brand_id)   # Unavailable (503) if the catalog cannot say
+        if brand is None:
+            raise Unprocessable("unknown brand", errors={"brand_id": ["no such brand"]})
+        with db.unit_of_work() as uow:
+            account_store.record_brand(uow.conn, brand["id"], brand["name"])
+    return register(db, passwords, body, roles=roles_for(merchant_of=brand_id), brand_id=brand_id)
 
 
 def sign_in(db: Database, passwords: Passwords, username: str, password: str, now,
@@ -108,11 +128,10 @@ def log_out(db: Database, principal: Principal) -> None:
     """Revoke the token the caller signed in with: here at once, elsewhere by the event."""
     if principal.is_service or not principal.token_id:
         return
-    revocation = {"member_id": principal.member_id, "token_id": principal.token_id, "not_before_us": None,
-                  "expires_at": principal.expires_at}
+    revoked = logged_out(principal.member_id, principal.token_id, principal.expires_at)
     with db.unit_of_work() as uow:
-        SqlTokenStore(db).revoke(uow.conn, revocation)
-        uow.emit(REVOKED_EVENT, revocation)
+        SqlTokenStore(db).revoke(uow.conn, revoked.data())
+        uow.track(Outcome([revoked]))
 
 
 def change_password(db: Database, passwords: Passwords, config, member_id: str, old: str, new: str,
@@ -133,13 +152,18 @@ def change_password(db: Database, passwords: Passwords, config, member_id: str, 
     password_hash = passwords.hash(new)
     with db.unit_of_work() as uow:
         account_store.set_password_hash(uow.conn, member_id, password_hash)
-        revocation = {"member_id": member_id, "token_id": None, "not_before_us": now_us(),
-                      "expires_at": int(now_us() // 1_000_000) + config.jwt_ttl_seconds + 1}
-        SqlTokenStore(db).revoke(uow.conn, revocation)
-        uow.emit(REVOKED_EVENT, revocation)
+        revoked = password_changed(member_id, now_us(), config.jwt_ttl_seconds)
+        SqlTokenStore(db).revoke(uow.conn, revoked.data())
+        uow.track(Outcome([revoked]))
     return account
 
 
 def token_for(config, account: Account) -> str:
     principal = Principal(member_id=account.member_id, roles=account.roles, brand_id=account.brand_id)
     return issue_token(config.jwt_secret, principal, ttl_seconds=config.jwt_ttl_seconds)
+
+
+def forget_throttles(db: Database, now: datetime, memory: timedelta = throttle.STRIKE_MEMORY) -> int:
+    """The periodic job: forget usernames nobody has mistyped for a while (domain.throttle)."""
+    with db.unit_of_work() as uow:
+        return account_store.forget_throttles(uow.conn, now - memory, now)

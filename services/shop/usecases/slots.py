@@ -1,5 +1,6 @@
-"""Slots follow the tier both ways: the use cases behind `ranking.influence.changed` and
-the periodic release of products over a shop's count (domain.featured.Shop.over_count).
+"""Slots follow the tier both ways: the use cases behind the handler of
+`ranking.influence.changed` and the periodic job "slot-departures", which releases products
+over a shop's count (domain.featured.Shop.over_count).
 
 A tier drop does not empty a shop at once: the products over the new count (the most
 recently featured) each leave when their 72-hour lock ends. The owner is told which and
@@ -16,8 +17,6 @@ from shared.db import Database, UnitOfWork
 from services.shop.domain import notifications
 from services.shop.domain.featured import Shop
 from services.shop.store import members, shops
-
-REMOVAL_REASON = "slots_reduced"
 
 
 def follow_influence(uow: UnitOfWork, member_id: str, *, score: int, tier: int, slots: int,
@@ -49,8 +48,7 @@ def fit_to_slots(uow: UnitOfWork, shop: Shop) -> None:
               for entry in waiting if entry.product_id not in already_told]
     for entry in left:
         shops.remove_featured(uow.conn, shop.member_id, entry.product_id)
-        uow.emit("shop.featured.removed", {"member_id": shop.member_id, "product_id": entry.product_id,
-                                           "reason": REMOVAL_REASON})
+    uow.track(shop)   # one shop.featured.removed (slots_reduced) per product that left
     shops.schedule_departures(uow.conn, shop.member_id, waiting)
     members.add_notifications(uow.conn, notes)
 
