@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shared.bus import Subscriptions
 from shared.db import UnitOfWork
-from shared.events import Event
+from shared.events import DelistingReason, Event
 from shared.tokens import subscribe_revocations
 
 from services.shop.domain import orders
@@ -31,8 +31,8 @@ def product_updated(uow: UnitOfWork, event: Event) -> None:
 @subscriptions.on("catalog.product.delisted")
 def product_delisted(uow: UnitOfWork, event: Event) -> None:
     data = event.data
-    answers.product_delisted(uow, data["product_id"], data["reason"], revision=data["revision"],
-                             delisted_at=event.occurred_at)
+    answers.product_delisted(uow, data["product_id"], DelistingReason(data["reason"]), data.get("note"),
+                             revision=data["revision"], delisted_at=event.occurred_at)
 
 
 @subscriptions.on("order.placed")

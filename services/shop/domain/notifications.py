@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.events import DelistingReason
+
 PRODUCT_DELISTED = "product_delisted"
 # A tier drop left the shop over its slot count: which product will leave, and when.
 PRODUCT_LEAVING = "product_leaving"
@@ -20,18 +22,19 @@ class Notification:
     at: datetime
 
 
-def delisting_message(product_name: str, reason: str | None) -> str:
-    """Says which product and why, and that the slot is free again (the article's shops
-    kept withdrawn products without a word)."""
+def delisting_message(product_name: str, reason: DelistingReason, note: str | None) -> str:
+    """Says which product, who withdrew it and why in their words, and that the slot is free
+    again (the article's shops kept withdrawn products without a word)."""
     name = f"“{product_name}”" if product_name else "A product"
-    why = f": {reason}" if reason else ""
-    return f"{name} was delisted by its brand{why}. It has left your shop and its slot is free."
+    who = "withdrawn by the platform" if reason is DelistingReason.PLATFORM else "delisted by its brand"
+    why = f": {note}" if note else ""
+    return f"{name} was {who}{why}. It has left your shop and its slot is free."
 
 
-def product_delisted(member_id: str, product_id: str, product_name: str, reason: str | None,
-                     now: datetime) -> Notification:
+def product_delisted(member_id: str, product_id: str, product_name: str, reason: DelistingReason,
+                     note: str | None, now: datetime) -> Notification:
     return Notification(member_id=member_id, type=PRODUCT_DELISTED, product_id=product_id,
-                        message=delisting_message(product_name, reason), at=now)
+                        message=delisting_message(product_name, reason, note), at=now)
 
 
 def _tier_reason(name: str, tier: int, slots: int) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from shared.db import UnitOfWork
 from shared.domain_events import Outcome
+from shared.events import DelistingReason
 
 from services.shop.domain import attribution, cards, notifications, orders
 from services.shop.domain.featured import delisted_everywhere
@@ -28,17 +29,17 @@ def product_updated(uow: UnitOfWork, product_id: str, data: dict, revision: int)
     shops.save_card(uow.conn, cards.card_updated(shops.card_of(uow.conn, product_id), product_id, data, revision))
 
 
-def product_delisted(uow: UnitOfWork, product_id: str, reason: str | None, *, revision: int,
-                     delisted_at: datetime) -> None:
+def product_delisted(uow: UnitOfWork, product_id: str, reason: DelistingReason, note: str | None, *,
+                     revision: int, delisted_at: datetime) -> None:
     """The product leaves every shop featuring it, lock or not; each owner is told which
-    product and why (`reason`: the catalog's words), and the order and ranking services hear
+    product, who withdrew it and why (`note`: the delister's words), and the order and ranking services hear
     of each removal. One statement removes it everywhere, one writes the notes, one the
     events, however many shops featured it."""
     card = cards.card_delisted(shops.card_of(uow.conn, product_id), product_id, revision)
     shops.save_card(uow.conn, card)
     owners = shops.drop_delisted(uow.conn, product_id, cards.delisting_cutoff(card, delisted_at))
     members.add_notifications(uow.conn, [
-        notifications.product_delisted(owner, product_id, card.name, reason, uow.now()) for owner in owners])
+        notifications.product_delisted(owner, product_id, card.name, reason, note, uow.now()) for owner in owners])
     uow.track(delisted_everywhere(product_id, owners))
 
 

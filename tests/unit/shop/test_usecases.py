@@ -10,6 +10,7 @@ from sqlalchemy import event, select
 
 from shared.clock import FixedClock
 from shared.db import Database
+from shared.events import DelistingReason
 from shared.failures import Conflict, NotFound, Unauthorized, Unprocessable
 from shared.principal import Principal
 
@@ -207,7 +208,7 @@ def test_a_delisting_leaves_every_featuring_shop_in_one_outbox_statement(db, clo
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         with db.unit_of_work() as uow:
-            answers.product_delisted(uow, "p1", "quality recall", revision=2, delisted_at=clock.now())
+            answers.product_delisted(uow, "p1", DelistingReason.BRAND, "quality recall", revision=2, delisted_at=clock.now())
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(inserts) == 1

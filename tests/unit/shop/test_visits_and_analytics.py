@@ -2,6 +2,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from shared.events import DelistingReason
+
 from services.shop.domain.analytics import counted_orders, product_figures, shop_analytics
 from services.shop.domain.notifications import PRODUCT_DELISTED, product_delisted
 from services.shop.domain.orders import (OrderLine, ShopOrder, order_paid, order_refunded,
@@ -111,11 +113,16 @@ def test_what_a_member_bought_is_what_they_paid_for_and_kept():
     assert purchased_product_ids(orders, "b1") == ["tea", "cup"]
 
 
-def test_a_delisting_notice_says_which_product_and_why():
-    notice = product_delisted("m1", "p1", "Oolong", "quality recall", T0)
+def test_a_delisting_notice_says_which_product_who_and_why():
+    notice = product_delisted("m1", "p1", "Oolong", DelistingReason.BRAND, "quality recall", T0)
     assert notice.type == PRODUCT_DELISTED and notice.product_id == "p1"
-    assert "Oolong" in notice.message and "quality recall" in notice.message
+    assert "Oolong" in notice.message and "delisted by its brand: quality recall" in notice.message
     assert "slot is free" in notice.message
+
+
+def test_a_delisting_by_the_platform_says_so_and_a_missing_note_leaves_no_dangling_colon():
+    notice = product_delisted("m1", "p1", "Oolong", DelistingReason.PLATFORM, None, T0)
+    assert "withdrawn by the platform. It has left your shop" in notice.message
 
 
 # --- the visit window is the influence window ----------------------------------------------
