@@ -15,11 +15,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from shared.clock import iso, utcnow
+from shared.contract import (AttributionOutcome, CancellationReason, DelistingReason, ProductStatus,
+                             PurchasesAudience, RemovalReason, StatsAudience, StockRejection)
 
 # The correlation id of the request or event being handled; events emitted meanwhile carry it.
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("gwh_correlation_id", default=None)
@@ -36,20 +39,6 @@ Cents = lambda **kw: fields.Integer(validate=validate.Range(min=0), **kw)  # noq
 
 def OneOfEnum(enum: type[Enum], **kw) -> fields.String:  # noqa: N802 (a field factory)
     return fields.String(validate=validate.OneOf([member.value for member in enum]), **kw)
-
-
-class ProductStatus(str, Enum):
-    """Whether a product is on sale (the product card's `status`)."""
-
-    LISTED = "listed"
-    DELISTED = "delisted"
-
-
-class DelistingReason(str, Enum):
-    """Who took a product off sale (catalog.product.delisted `reason`)."""
-
-    BRAND = "brand"              # a merchant of its brand
-    PLATFORM = "platform"        # an admin of the platform
 
 
 class BrandCreated(EventData):
@@ -83,33 +72,6 @@ class ProductDelisted(EventData):
     reason = OneOfEnum(DelistingReason, required=True)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
-
-
-class StockRejection(str, Enum):
-    """Why the catalog, owner of availability, refused to reserve an order's stock."""
-
-    UNKNOWN_PRODUCT = "unknown_product"
-    DELISTED = "delisted"
-    OUT_OF_STOCK = "out_of_stock"
-
-
-class AttributionOutcome(str, Enum):
-    """The shop's answer about the shop an order came through."""
-
-    ATTRIBUTED = "attributed"          # the shop exists; each line says if it features the product
-    UNKNOWN_SHOP = "unknown_shop"      # no shop has this id: the order is refused
-
-
-class CancellationReason(str, Enum):
-    """Why an order ended without being paid, or gives its stock back (order.cancelled)."""
-
-    REQUESTED = "requested"            # the buyer (or an admin) asked
-    EXPIRED = "expired"                # unpaid for 30 minutes
-    DELISTED = "delisted"              # a product of it was delisted before it was paid
-    # An order the owners rejected after the catalog had reserved its stock.
-    UNKNOWN_SHOP = "unknown_shop"
-    PRICE_CHANGED = "price_changed"
-    REJECTED = "rejected"
 
 
 class StockItem(EventData):
@@ -168,14 +130,6 @@ class FeaturedAdded(EventData):
     product_id = Id()
 
 
-class RemovalReason(str, Enum):
-    """Why a product left a shop (shop.featured.removed): only `removed` is the owner's doing."""
-
-    REMOVED = "removed"                # the owner took it out, after its lock
-    DELISTED = "delisted"              # the catalog delisted it: it leaves every shop at once
-    SLOTS_REDUCED = "slots_reduced"    # over a lower tier's slot count, at its lock's end
-
-
 class FeaturedRemoved(EventData):
     member_id = Id()
     product_id = Id()
@@ -187,21 +141,6 @@ class ShopVisited(EventData):
     shop_id = Id()
     visitor = fields.String(required=True, validate=validate.Length(min=1, max=128))
     product_id = fields.String(allow_none=True, load_default=None)
-
-
-class PurchasesAudience(str, Enum):
-    """Who may see a member's purchases (never a sensitive product but by its buyer)."""
-
-    NOBODY = "nobody"
-    FRIENDS = "friends"
-
-
-class StatsAudience(str, Enum):
-    """Who may see a member's shop stats and influence breakdown."""
-
-    EVERYONE = "everyone"
-    FRIENDS = "friends"
-    NOBODY = "nobody"
 
 
 class PrivacyChanged(EventData):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from shared.bus import Subscriptions
 from shared.db import UnitOfWork
-from shared.events import AttributionOutcome, Event
+from shared.events import Event
+from shared.contract import AttributionOutcome
 from shared.tokens import subscribe_revocations
 
 from services.order import usecases

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from shared.bus import Subscriptions
 from shared.db import UnitOfWork
-from shared.events import DelistingReason, Event
+from shared.events import Event
+from shared.contract import DelistingReason
 from shared.tokens import subscribe_revocations
 
 from services.shop.domain import orders

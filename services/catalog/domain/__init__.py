@@ -6,7 +6,7 @@
 - reservations: stock reservations in the order saga (`Reservation`, all or nothing)
 - events: one named class per event type the catalog emits
 """
-from shared.events import DelistingReason, ProductStatus, StockRejection
+from shared.contract import DelistingReason, ProductStatus, StockRejection
 
 from .access import ensure_can_create_brand, ensure_can_manage
 from .brands import Brand, brand_key

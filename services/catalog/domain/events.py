@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from shared.domain_events import DomainEvent
-from shared.events import DelistingReason, ProductStatus, StockRejection
+from shared.contract import DelistingReason, ProductStatus, StockRejection
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 from shared.domain_events import DomainEvent, EventRecorder
-from shared.events import DelistingReason, ProductStatus
+from shared.contract import DelistingReason, ProductStatus
 from shared.failures import Conflict, Unprocessable
 from shared.principal import Principal
 

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Iterable, Mapping
 
 from shared.domain_events import DomainEvent, EventRecorder
-from shared.events import StockRejection
+from shared.contract import StockRejection
 
 from .events import ReservedLine, StockLine, StockRejected, StockReserved
 from .products import Product

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from shared.domain_events import DomainEvent
-from shared.events import CancellationReason as CancelledBecause
+from shared.contract import CancellationReason as CancelledBecause
 
 if TYPE_CHECKING:
     from .orders import Order

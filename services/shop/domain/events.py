@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from shared.domain_events import DomainEvent
-from shared.events import AttributionOutcome, PurchasesAudience, RemovalReason, StatsAudience
+from shared.contract import AttributionOutcome, PurchasesAudience, RemovalReason, StatsAudience
 
 __all__ = ["AttributedItem", "AttributionAnswered", "AttributionOutcome", "FeaturedAdded", "FeaturedRemoved",
            "FriendshipCreated", "FriendshipRemoved", "MemberRegistered", "MemberUpdated", "PrivacyChanged",

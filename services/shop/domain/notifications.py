@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.events import DelistingReason
+from shared.contract import DelistingReason
 
 PRODUCT_DELISTED = "product_delisted"
 # A tier drop left the shop over its slot count: which product will leave, and when.

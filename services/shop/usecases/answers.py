@@ -10,7 +10,7 @@ from datetime import datetime
 
 from shared.db import UnitOfWork
 from shared.domain_events import Outcome
-from shared.events import DelistingReason
+from shared.contract import DelistingReason
 
 from services.shop.domain import attribution, cards, notifications, orders
 from services.shop.domain.featured import delisted_everywhere

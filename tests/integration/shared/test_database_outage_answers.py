@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from werkzeug.test import Client
 
 from services.catalog.app import build
-from shared.bus import Bus, wait_for
+from shared.bus import wait_for
 from shared.outages import RETRY_AFTER_SECONDS
 from tests.conftest import make_config
 from tests.support.tcp_proxy import TcpProxy

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from shared.clock import FixedClock
 from shared.db import Database
-from shared.events import DelistingReason
+from shared.contract import DelistingReason
 from shared.failures import Conflict, NotFound, Unauthorized, Unprocessable
 from shared.principal import Principal
 

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.events import DelistingReason
+from shared.contract import DelistingReason
 
 from services.shop.domain.analytics import counted_orders, product_figures, shop_analytics
 from services.shop.domain.notifications import PRODUCT_DELISTED, product_delisted
