@@ -22,7 +22,22 @@ class DomainEvent:
     TYPE: ClassVar[str]
 
     def data(self) -> dict[str, Any]:
-        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+        data = {}
+        for name in names:
+            value = getattr(self, name)
+            # Most fields are ids, counts and flags: taken as they are, without plain()'s
+            # checks (a delisting records one event per featuring shop, 10,000 in `make bench`).
+            data[name] = value if type(value) in _AS_IS else plain(value)
+        return data
+
+
+# The field names of each event class, read once (dataclasses.fields() per event was most
+# of the cost of data()).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_AS_IS = frozenset((str, int, bool, float, type(None)))
 
 
 def plain(value: Any) -> Any:
