@@ -198,7 +198,7 @@ class RankingStore:
         if not standings:
             return {}
         calls = [self._settle_call(s) for s in standings]
-        rows = [[s.member_id, str(s.version), str(s.influence.score), "1" if s.listed else "0",
+        rows = [[s.member_id, str(s.version), str(s.score), "1" if s.listed else "0",
                  str(int(s.rolls_at.timestamp())) if s.rolls_at else ""] for s in standings]
         flags = list(dict.fromkeys(s.member_id for s in standings if s.events))
         calls.append((self._place, [f"{BOARD}:public", f"{BOARD}:versions", f"{BOARD}:rolls", f"{BOARD}:announce"],
@@ -211,13 +211,19 @@ class RankingStore:
 
     def _settle_call(self, standing: NewStanding) -> tuple:
         tag = member_tag(standing.member_id)
-        b, tier = standing.influence.breakdown, standing.influence.tier
-        # The standing's fields and its announcement's are the same numbers (SETTLE stores
-        # both from these arguments); the announcement gets its id, version and time here.
+        b = standing.influence.breakdown
+        # The announcement the standing recorded carries the standing's own score, tier and
+        # slots: SETTLE stores both from these arguments, and gives the announcement its id
+        # (here), version and time.
+        announced = standing.events[0] if standing.events else None
+        if announced is not None:
+            score, level, slots = announced.score, announced.tier, announced.slots
+        else:
+            tier = standing.influence.tier
+            score, level, slots = standing.influence.score, tier.level, tier.slots
         return (self._settle, [f"{tag}:member", f"{tag}:announce"],
-                [standing.version, standing.influence.score, tier.level, tier.slots, b.sales_cents,
-                 b.unique_visitors, b.distinct_buyers, b.active_days, str(uuid.uuid4()), standing.mode,
-                 standing.member_id])
+                [standing.version, score, level, slots, b.sales_cents, b.unique_visitors, b.distinct_buyers,
+                 b.active_days, str(uuid.uuid4()), standing.mode, standing.member_id])
 
     # --- announcements -----------------------------------------------------------------
     def waiting_announcements(self, member_ids: list[str]) -> dict[str, list[dict]]:

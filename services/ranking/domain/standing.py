@@ -19,7 +19,7 @@ from shared.domain_events import EventRecorder
 
 from .boards import listed_publicly
 from .events import InfluenceChanged
-from .influence import Breakdown, Influence
+from .influence import Breakdown, Influence, tier_for
 from .privacy import Privacy
 from .window import InfluenceWindow
 
@@ -41,10 +41,11 @@ class NewStanding(EventRecorder):
         self.listed = listed
         self.rolls_at = rolls_at
         self.announce = Announce(announce)
+        self.score = influence.score
         super().__init__()
-        if self.announce in (Announce.AUTO, Announce.FORCE):
-            tier = influence.tier
-            self.record(InfluenceChanged(member_id, influence.score, tier.level, tier.slots, version))
+        if self.announce is not Announce.QUIET:
+            tier = tier_for(self.score)
+            self.record(InfluenceChanged(member_id, self.score, tier.level, tier.slots, version))
 
     @classmethod
     def settle(cls, member_id: str, version: int, breakdown: Breakdown, show_in_leaderboards: bool,
