@@ -60,7 +60,7 @@ class RebuildReport:
 
 
 def rebuild(scorer: Scorer, envelopes: Iterable[dict]) -> RebuildReport:
-    deleted = scorer.store.reset()
+    deleted = scorer.start_over()
     dispatch = dispatcher(scorer.quiet())
     replayed = 0
     for envelope in envelopes:

@@ -10,8 +10,10 @@ published when the unit ends).
 
 Write side (`Scorer`): `apply_effects` is what every event handler ends in (one event or a
 batch of them), `refresh_due` what the periodic job runs (a score also falls by itself as
-days leave the window), `announce_all` what a rebuild ends with, `revoke_tokens` what the
-token revocations come to. Read side (`Queries`): one use case per view.
+days leave the window), `start_over` and `announce_all` what a rebuild begins and ends
+with (services/ranking/rebuild.py, watch.py replay the history through the handlers in
+between), `revoke_tokens` what the token revocations come to. Read side (`Queries`): one
+use case per view.
 
 Several workers may settle one member at once: each standing carries the version its
 totals were read at, and the store keeps the newest, so the end state is the same whether
@@ -111,6 +113,11 @@ class Scorer:
         for member_id in members:
             self._settle({member_id: self.store.refresh(member_id, self.window, now)}, Announce.FORCE)
         return len(members)
+
+    def start_over(self) -> int:
+        """Delete every ranking key: a rebuild replays the history into an empty store
+        (services/ranking/rebuild.py, services/ranking/watch.py). Returns how many went."""
+        return self.store.reset()
 
     def revoke_tokens(self, revocation: Mapping) -> None:
         """The ranking's own revocation list (shared.tokens); setting it twice changes nothing."""

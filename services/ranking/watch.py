@@ -163,7 +163,7 @@ class StoreWatch:
         for producer, types in sorted(consumed_types_by_producer().items()):
             fetch(f"/internal/{producer}/events", {"after": 0, "types": ",".join(types), "limit": 1})
         self.redis.delete(EPOCH, CHECKPOINT)
-        self.scorer.store.reset()
+        self.scorer.start_over()
         replayed, checkpoint = self._replay(fetch, lock, self.scorer.replaying(), {})
         self.scorer.announce_all()
         epoch = {"id": str(uuid.uuid4()), "rebuilt_at": datetime.now(timezone.utc).isoformat(),

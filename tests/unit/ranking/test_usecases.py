@@ -202,3 +202,10 @@ def test_friend_board_and_community_come_from_the_viewers_friends(ranking):
     page = queries.community("lin")
     assert page.me.rank == 2 and [line.contender.member_id for line in page.friends] == ["mei"]
     assert queries.influence_board(300, lambda placings: repr([p.rank for p in placings]).encode()) == b"[1, 2]"
+
+
+def test_starting_over_empties_the_store_for_a_rebuild(ranking):
+    scorer, queries, _, _ = ranking
+    scorer.apply_effects([paid(Events(scorer.clock), "o1", "lin", 30_000)])
+    assert scorer.start_over() > 0
+    assert scorer.store.known_members() == [] and scorer.store.board_slice(300) == []
