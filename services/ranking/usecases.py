@@ -29,11 +29,13 @@ from shared.failures import NotFound
 from shared.tokens import RedisTokenStore
 
 from services.ranking.announcements import Announcer
-from services.ranking.boards import Boards, MemberInfluence
+from services.ranking.boards import Boards
 from services.ranking.domain import (
-    Announce, BoardLine, Community, Effect, Influence, InfluenceWindow, NewStanding, Placing, Viewer, stamp,
+    COMMUNITY_BOARD_SIZE, Announce, BoardLine, Breakdown, Community, Contender, Effect, Influence, InfluenceWindow,
+    MemberInfluence, NewStanding, Placing, Privacy, Viewer, board_rank, community, friend_board, member_page, rank_on,
+    stamp,
 )
-from services.ranking.store import Change, RankingStore, Totals
+from services.ranking.store import Change, RankingStore, Standing, Totals
 
 # (member, event, effect): what a handler makes of an event for one member.
 Record = tuple[str, Event, Effect]
@@ -142,15 +144,14 @@ class Scorer:
 class Queries:
     """What the views ask: boards and standings as a viewer may see them (the read side).
 
-    The rules of what is listed, ranked and shown are the domain's; `Boards` reads the
-    settled standings and keeps the rendered TOP 300 (services/ranking/boards.py)."""
+    Reads come from the settled standings (store.standings) and the TOP 300 as last built
+    (`Boards`, services/ranking/boards.py); the rules of what is listed, ranked and shown
+    are the domain's."""
 
-    def __init__(self, boards: Boards, owners=None):
+    def __init__(self, store: RankingStore, boards: Boards, owners=None):
+        self.store = store
         self.boards = boards
         self.owners = owners
-
-    def _viewer(self, member_id: str | None) -> Viewer:
-        return self.boards.viewer(member_id)
 
     def influence_board(self, limit: int, render: Callable[[list[Placing]], bytes]) -> bytes:
         """The first `limit` of the TOP 300, rendered once per built board."""
@@ -159,20 +160,45 @@ class Queries:
     def member_influence(self, member_id: str, viewer_id: str | None) -> MemberInfluence:
         """A member's page as the viewer may see it. The ranking's members are a copy of the
         shop's, which may lag (a member just registered): the shop is asked before the
-        answer is that there is no such member (docs/owners-decide.md)."""
+        answer is that there is no such member (docs/owners-decide.md). Such a newcomer has
+        nothing counted yet: zero at the first tier, unranked, their zero breakdown and
+        stats shown as they would be at once (to themself, under the default privacy)."""
         viewer = self._viewer(viewer_id)
-        try:
-            return self.boards.member(member_id, viewer)
-        except NotFound:
-            shop = self.owners.shop(member_id) if self.owners is not None else None
-            if shop is None:
-                raise
-            return self.boards.newcomer(member_id, shop.get("nickname") or "", viewer)
+        standing = self.store.standings([member_id]).get(member_id)
+        if standing is not None:
+            return member_page(viewer, member_id, standing.nickname, standing.score, standing.breakdown,
+                               standing.privacy, board_rank(*self.store.board_position(member_id)))
+        shop = self.owners.shop(member_id) if self.owners is not None else None
+        if shop is None:
+            raise NotFound(f"the ranking knows no member {member_id}")
+        return member_page(viewer, member_id, shop.get("nickname") or "", 0, Breakdown(), Privacy(), None)
 
     def friend_board(self, viewer_id: str) -> list[BoardLine]:
         """The viewer and their friends by score, with stats where each allows."""
-        return self.boards.friends(self._viewer(viewer_id))
+        viewer = self._viewer(viewer_id)
+        return friend_board(viewer, *self._me_and_friends(viewer))
 
     def community(self, viewer_id: str) -> Community:
         """Three friends by sales, the first ten of the TOP 300, and the viewer's rank."""
-        return self.boards.community(self._viewer(viewer_id))
+        viewer = self._viewer(viewer_id)
+        me, friends = self._me_and_friends(viewer)
+        # The viewer's rank from the same built TOP 300 as the ten lines shown with it, so
+        # the page agrees with itself (and needs no more round trips to Redis).
+        board = self.boards.placings()
+        return community(viewer, me, friends, board[:COMMUNITY_BOARD_SIZE], rank_on(board, viewer.member_id))
+
+    def _viewer(self, member_id: str | None) -> Viewer:
+        if member_id is None:
+            return Viewer()
+        return Viewer(member_id, self.store.friends_of(member_id))
+
+    def _me_and_friends(self, viewer: Viewer) -> tuple[Contender, list[Contender]]:
+        standings = self.store.board_standings([viewer.member_id, *sorted(viewer.friends)])
+        me = standings.pop(viewer.member_id, None)
+        # A member the ranking has not heard of yet still sees themself, at zero.
+        return (_contender(me) if me else Contender(viewer.member_id, 0)), [_contender(s) for s in standings.values()]
+
+
+def _contender(standing: Standing) -> Contender:
+    return Contender(member_id=standing.member_id, score=standing.score, nickname=standing.nickname,
+                     privacy=standing.privacy, stats=standing.stats)

@@ -6,16 +6,16 @@ By subject:
 - facts.py      what an order, a visit, an activity event means; last-writer-wins stamps
 - effects.py    what one event changes in one member's records; the plain-memory ledger
 - privacy.py    who may see a member's stats and breakdown
-- boards.py     the TOP 300, the friend board, the community page
+- boards.py     the TOP 300, the friend board, the community page, a member's page
 - standing.py   a member's new standing, which records the announcement it raises
 - events.py     the events the ranking emits (`InfluenceChanged`)
 
 Everything is re-exported here, so `from services.ranking.domain import X` works for any X.
 """
 from .boards import (
-    BOARD_SIZE, COMMUNITY_BOARD_SIZE, COMMUNITY_FRIENDS, BoardLine, Community, Contender, MyPlace, Placing, Stats,
-    board_order, board_rank, community, friend_board, listed_publicly, public_board, rank, rank_on,
-    top_friends_by_sales,
+    BOARD_SIZE, COMMUNITY_BOARD_SIZE, COMMUNITY_FRIENDS, BoardLine, Community, Contender, MemberInfluence, MyPlace,
+    Placing, Stats, board_order, board_rank, community, friend_board, listed_publicly, member_page, public_board,
+    rank, rank_on, top_friends_by_sales,
 )
 from .effects import Effect, InfluenceLedger
 from .events import InfluenceChanged
@@ -36,9 +36,9 @@ __all__ = [
     "COMMUNITY_FRIENDS", "DAY_FORMAT", "DEFAULT_TIMEZONE", "POINTS_PER_ACTIVE_DAY", "POINTS_PER_BUYER",
     "POINTS_PER_VISITOR", "SYSTEM_REMOVAL_REASONS", "TIERS", "WINDOW_DAYS",
     "Announce", "Audience", "BoardLine", "Breakdown", "Community", "Contender", "Contribution",
-    "ContributionChange", "Effect", "Influence", "InfluenceChanged", "InfluenceLedger", "InfluenceWindow", "MyPlace",
+    "ContributionChange", "Effect", "Influence", "InfluenceChanged", "InfluenceLedger", "InfluenceWindow", "MemberInfluence", "MyPlace",
     "NewStanding", "NextTier", "OrderEvent", "OrderFacts", "Placing", "Privacy", "Stats", "Tier", "Viewer",
     "board_order", "board_rank", "community", "contribution_change", "counts_as_visitor", "friend_board",
-    "influence_changed", "is_member_activity", "listed_publicly", "next_tier", "parse_day", "public_board", "rank",
+    "influence_changed", "is_member_activity", "listed_publicly", "member_page", "next_tier", "parse_day", "public_board", "rank",
     "rank_on", "stamp", "tier_for", "top_friends_by_sales",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .influence import Breakdown, NextTier, Tier, next_tier, tier_for
 from .privacy import Privacy, Viewer
 
 BOARD_SIZE = 300
@@ -129,3 +130,28 @@ def community(viewer: Viewer, me: Contender, friends: Iterable[Contender],
         board=[_line(viewer, p) for p in board[:COMMUNITY_BOARD_SIZE]],
         me=MyPlace(rank=my_rank, score=me.score),
     )
+
+
+@dataclass(frozen=True)
+class MemberInfluence:
+    """A member's page: always score, tier, slots, rank, next tier; the rest if allowed."""
+
+    member_id: str
+    nickname: str
+    score: int
+    tier: Tier
+    rank: int | None
+    next_tier: NextTier | None
+    breakdown: Breakdown | None
+    stats: Stats | None
+
+
+def member_page(viewer: Viewer, member_id: str, nickname: str, score: int, breakdown: Breakdown,
+                privacy: Privacy, rank: int | None) -> MemberInfluence:
+    """A member's page as `viewer` may see it: breakdown and stats only where allowed (the
+    owner always sees their own)."""
+    shown = viewer.may_see_stats(member_id, privacy)
+    return MemberInfluence(
+        member_id=member_id, nickname=nickname, score=score, tier=tier_for(score), rank=rank,
+        next_tier=next_tier(score), breakdown=breakdown if shown else None,
+        stats=Stats(sales_cents_30d=breakdown.sales_cents, visitors_30d=breakdown.unique_visitors) if shown else None)

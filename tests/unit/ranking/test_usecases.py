@@ -55,7 +55,7 @@ def ranking(tmp_path):
     clock, bus = FixedClock(), CollectingBus()
     scorer = Scorer(store, InfluenceWindow("Asia/Shanghai"), clock, Announcer(store, bus))
     owners = Owners()
-    queries = Queries(Boards(store, clock=clock), owners)
+    queries = Queries(store, Boards(store, clock=clock), owners)
     yield scorer, queries, bus, owners
     close()
 
