@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import logging
 import socket
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
-
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from shared import metrics
 from shared.bus import BrokerUnavailable, Consumer
@@ -32,7 +29,9 @@ log = logging.getLogger("gwh.bus")
 
 @dataclass
 class BatchConsumer(Consumer):
-    """A Consumer whose `run` handles prefetched messages in batches of up to `batch_size`."""
+    """A Consumer whose `run` and `pump` handle prefetched messages in batches of up to
+    `batch_size`: the plain Consumer's loop (its reconnects, heartbeats, liveness beat) with
+    the turn, the message callback and what is taken at once overridden."""
 
     dispatch_batch: Callable[[list[Event]], None] | None = None
     batch_size: int = 64
@@ -106,60 +105,19 @@ class BatchConsumer(Consumer):
             message._state = "ACK"
         messages[-1].ack(multiple=True)
 
-    # --- consuming ------------------------------------------------------------------------
-    def pump(self, limit: int = 10_000) -> int:
-        """Handle what is on the queue now, in batches, and return how many (tests, drains)."""
-        count = 0
-        with self.bus.connect() as conn:
-            queue = self.queue()(conn.channel())
-            queue.declare()
-            while count < limit:
-                batch = []
-                while len(batch) < min(self.batch_size, limit - count):
-                    message = queue.get(no_ack=False, accept=["json"])
-                    if message is None:
-                        break
-                    batch.append((message.payload, message))
-                if not batch:
-                    break
-                self.handle_batch(batch)
-                count += len(batch)
-        return count
+    # --- consuming: the plain Consumer's pump and run, taking batches --------------------
+    @property
+    def takes(self) -> int:
+        return self.batch_size
 
-    def run(self) -> None:
-        """Consume until stop(), like Consumer.run, handling what each wake-up brought (and
-        what was already prefetched behind it) as one batch."""
-        backoff = 0.5
-        while not self._stop.is_set():
-            self.last_beat = time.monotonic()
-            try:
-                with self.bus.connect() as conn:
-                    conn.ensure_connection(max_retries=1)
-                    channel = conn.channel()
-                    queue = self.queue()(channel)
-                    queue.declare()
-                    consumer = conn.Consumer(queue, callbacks=[self._collect], accept=["json"],
-                                             prefetch_count=self.batch_size)
-                    with consumer:
-                        self.attached = True
-                        backoff = 0.5
-                        while not self._stop.is_set():
-                            self.last_beat = time.monotonic()
-                            self._drain(conn)
-                            if not self.bus.in_memory:
-                                conn.heartbeat_check()
-            except (KombuOperationalError, ConnectionError, OSError) as exc:
-                log.warning("%s consumer lost the broker (%s); reconnecting in %.1fs", self.service, exc, backoff)
-            except Exception:  # amqp's own errors, and anything else: the worker stays alive
-                log.exception("%s consumer failed; reconnecting in %.1fs", self.service, backoff)
-            finally:
-                self.attached = False
-                # Unacked deliveries of a lost connection go back to the queue by themselves.
-                self._waiting.clear()
-            self._stop.wait(backoff)
-            backoff = min(backoff * 2, 10.0)
+    @property
+    def prefetch_count(self) -> int:
+        return self.batch_size
 
-    def _drain(self, conn) -> None:
+    def handle_taken(self, deliveries: list[tuple[Any, Any]]) -> None:
+        self.handle_batch(deliveries)
+
+    def turn(self, conn) -> None:
         """Wait up to half a second for a message, take whatever else is already here
         without waiting, and handle it all as one batch."""
         try:
@@ -175,5 +133,9 @@ class BatchConsumer(Consumer):
         if batch:
             self.handle_batch(batch)
 
-    def _collect(self, body, message) -> None:
+    def detached(self) -> None:
+        # Unacked deliveries of a lost connection go back to the queue by themselves.
+        self._waiting.clear()
+
+    def _on_message(self, body, message) -> None:
         self._waiting.append((body, message))

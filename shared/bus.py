@@ -506,21 +506,28 @@ class Consumer:
         return self.bus.queue_for(self.service, self.event_types)
 
     def pump(self, limit: int = 10_000) -> int:
-        """Handle what is on the queue now, one by one, and return how many (tests, drains)."""
+        """Handle what is on the queue now, `takes` messages at a time (one by one here),
+        and return how many (tests, drains)."""
         count = 0
         with self.bus.connect() as conn:
             queue = self.queue()(conn.channel())
             queue.declare()
             while count < limit:
-                message = queue.get(no_ack=False, accept=["json"])
-                if message is None:
+                taken = []
+                while len(taken) < min(self.takes, limit - count):
+                    message = queue.get(no_ack=False, accept=["json"])
+                    if message is None:
+                        break
+                    taken.append((message.payload, message))
+                if not taken:
                     break
-                self.handle(message.payload, message)
-                count += 1
+                self.handle_taken(taken)
+                count += len(taken)
         return count
 
     def run(self) -> None:
-        """Consume until stop(), reconnecting with a back-off whenever the broker goes away."""
+        """Consume until stop(), reconnecting with a back-off whenever the broker goes away.
+        Each turn of the loop is `turn`: here, wait for a message and handle it."""
         backoff = 0.5
         while not self._stop.is_set():
             self.last_beat = time.monotonic()
@@ -531,16 +538,13 @@ class Consumer:
                     queue = self.queue()(channel)
                     queue.declare()
                     consumer = conn.Consumer(queue, callbacks=[self._on_message], accept=["json"],
-                                             prefetch_count=self.bus.prefetch)
+                                             prefetch_count=self.prefetch_count)
                     with consumer:
                         self.attached = True
                         backoff = 0.5
                         while not self._stop.is_set():
                             self.last_beat = time.monotonic()
-                            try:
-                                conn.drain_events(timeout=0.5)
-                            except socket.timeout:
-                                pass
+                            self.turn(conn)
                             # After every turn, not only an idle one: a stream of messages
                             # must not keep our heartbeats from going out (amqp rate-limits).
                             if not self.bus.in_memory:
@@ -551,8 +555,35 @@ class Consumer:
                 log.exception("%s consumer failed; reconnecting in %.1fs", self.service, backoff)
             finally:
                 self.attached = False
+                self.detached()
             self._stop.wait(backoff)
             backoff = min(backoff * 2, 10.0)
+
+    # --- what a consumer that handles several messages at once changes (shared/batch.py) --
+    @property
+    def takes(self) -> int:
+        """How many messages `pump` takes off the queue for one `handle_taken`."""
+        return 1
+
+    @property
+    def prefetch_count(self) -> int:
+        return self.bus.prefetch
+
+    def handle_taken(self, deliveries: list[tuple[Any, Any]]) -> None:
+        """Handle (body, message) pairs taken off the queue: one by one here."""
+        for body, message in deliveries:
+            self.handle(body, message)
+
+    def turn(self, conn) -> None:
+        """One turn of the consuming loop: wait up to half a second for a message (its
+        callback, `_on_message`, handles it)."""
+        try:
+            conn.drain_events(timeout=0.5)
+        except socket.timeout:
+            pass
+
+    def detached(self) -> None:
+        """The connection is gone; its unacked deliveries go back to the queue by themselves."""
 
     def _on_message(self, body, message) -> None:
         self.handle(body, message)

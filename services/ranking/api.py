@@ -1,23 +1,23 @@
-"""The ranking's HTTP API (CONTRACT.md "Ranking"): who asks, what they may see, the answer."""
+"""The ranking's HTTP API (CONTRACT.md "Ranking"): each view parses the request, calls one
+use case (services/ranking/usecases.py `Queries`) and shapes the answer."""
 from __future__ import annotations
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from shared.auth import current_principal, require_principal
-from shared.failures import NotFound
 
 from services.ranking import schemas
-from services.ranking.boards import Boards
 from services.ranking.context import context
+from services.ranking.usecases import Queries
 
 blp = Blueprint("ranking", __name__, url_prefix="/api/ranking",
                 description="Influence, the TOP 300 board, friend boards and the community.")
 BEARER = [{"bearer": []}]
 
 
-def boards() -> Boards:
-    return context().boards
+def queries() -> Queries:
+    return context().queries
 
 
 @blp.get("/influence")
@@ -26,7 +26,7 @@ def boards() -> Boards:
 def influence_board(query):
     """The TOP 300 by influence; members who hide themselves are not listed. The board is
     rebuilt at most every GWH_BOARD_REFRESH seconds (0.25 by default)."""
-    body = boards().rendered_influence(query["limit"], render_board)
+    body = queries().influence_board(query["limit"], render_board)
     # The same bytes for every reader until the board is rebuilt: no schema dump per read.
     return Response(body, mimetype="application/json")
 
@@ -42,16 +42,7 @@ def render_board(placings) -> bytes:
 def member_influence(member_id):
     """A member's score, tier, slots, rank and next tier; breakdown and stats where allowed."""
     principal = current_principal()
-    viewer = boards().viewer(principal.member_id if principal else None)
-    try:
-        return boards().member(member_id, viewer)
-    except NotFound:
-        # The ranking's members are a copy of the shop's, which may lag (a member just
-        # registered): ask the shop before answering 404 (docs/owners-decide.md).
-        shop = context().owners.shop(member_id)
-        if shop is None:
-            raise
-        return boards().newcomer(member_id, shop.get("nickname") or "", viewer)
+    return queries().member_influence(member_id, principal.member_id if principal else None)
 
 
 @blp.get("/friends")
@@ -59,8 +50,7 @@ def member_influence(member_id):
 @blp.doc(security=BEARER)
 def friend_board():
     """The caller and their friends by score, with stats where each allows."""
-    viewer = boards().viewer(require_principal().member_id)
-    return {"items": boards().friends(viewer)}
+    return {"items": queries().friend_board(require_principal().member_id)}
 
 
 @blp.get("/community")
@@ -68,5 +58,4 @@ def friend_board():
 @blp.doc(security=BEARER)
 def community():
     """Three friends by sales, the first ten of the TOP 300, and the caller's rank."""
-    viewer = boards().viewer(require_principal().member_id)
-    return boards().community(viewer)
+    return queries().community(require_principal().member_id)

@@ -30,7 +30,7 @@ from services.ranking.boards import Boards
 from services.ranking.context import RankingContext
 from services.ranking.domain import InfluenceWindow
 from services.ranking.handlers import batch_dispatcher, dispatcher, subscriptions
-from services.ranking.scoring import Scorer
+from services.ranking.usecases import Queries, Scorer
 from services.ranking.watch import WATCH_INTERVAL, StoreWatch
 
 NAME = "ranking"
@@ -62,6 +62,7 @@ def build(config, *, bus: Bus | None = None, clock: Clock | None = None, redis=N
                              token_guard=TokenGuard(RedisTokenStore(redis), default_lookup(config, NAME)),
                              owners=Owners.from_config(config), redis=redis, store=ranking_store, scorer=scorer,
                              boards=Boards(ranking_store, refresh=config.board_refresh, clock=clock))
+    context.queries = Queries(ranking_store, context.boards, context.owners)
     context.watch = StoreWatch(scorer, lambda: history_source(context))
     # Ready: Redis answers. The broker, the workers and a store being rebuilt are advisory:
     # they show as "degraded" with the reason (shared/health.py, services/ranking/watch.py).

@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 from shared.events import parse_event
 
 from services.ranking.handlers import dispatcher, subscriptions
-from services.ranking.scoring import Scorer
+from services.ranking.usecases import Scorer
 
 log = logging.getLogger("gwh.ranking.rebuild")
 
@@ -60,9 +60,8 @@ class RebuildReport:
 
 
 def rebuild(scorer: Scorer, envelopes: Iterable[dict]) -> RebuildReport:
-    deleted = scorer.store.reset()
-    quiet = Scorer(scorer.store, scorer.window, scorer.clock, scorer.announcer, mode="quiet")
-    dispatch = dispatcher(quiet)
+    deleted = scorer.start_over()
+    dispatch = dispatcher(scorer.quiet())
     replayed = 0
     for envelope in envelopes:
         dispatch(parse_event(envelope))

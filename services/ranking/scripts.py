@@ -5,8 +5,9 @@ and changes nothing), and a standing must be compared and replaced in one step w
 workers compete. Every key one script touches carries the same hash tag, so the scripts run
 unchanged on Redis Cluster: `{m:<member>}` for a member's records, `{board}` for the boards.
 
-The rules themselves live in domain.py; these scripts keep its bookkeeping:
-- an order counts on its paid day while paid and not refunded (domain.OrderFacts);
+The rules themselves live in the domain package (services/ranking/domain/); these scripts
+keep its bookkeeping, and tests/unit/ranking/test_scripts_contract.py holds them to it:
+- an order counts on its paid day while paid and not refunded (domain/facts.py OrderFacts);
 - sales and live-order counters never go below zero, and a counter at zero is deleted, so
   the same facts always leave the same hash fields behind;
 - whatever has left the window is trimmed on every run.
@@ -161,7 +162,7 @@ end
 local before = redis.call('HMGET', member, 'score', 'tier')
 redis.call('HSET', member, 'standing_version', ARGV[1], 'score', ARGV[2], 'tier', ARGV[3], 'slots', ARGV[4],
            'sales_cents', ARGV[5], 'unique_visitors', ARGV[6], 'distinct_buyers', ARGV[7], 'active_days', ARGV[8])
--- domain.influence_changed: a first standing is news only with a score; later, any move.
+-- domain/influence.py influence_changed: a first standing is news only with a score; later, any move.
 local changed
 if before[1] then changed = before[1] ~= ARGV[2] or before[2] ~= ARGV[3] else changed = tonumber(ARGV[2]) > 0 end
 if ARGV[10] == 'force' or (ARGV[10] == 'auto' and changed) then

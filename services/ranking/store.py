@@ -38,7 +38,7 @@ from redis.retry import Retry
 
 from services.ranking import scripts
 from services.ranking.domain import (
-    Audience, Breakdown, Effect, Influence, InfluenceWindow, Privacy, Stats,
+    Audience, Breakdown, Effect, InfluenceWindow, NewStanding, Privacy, Stats,
 )
 
 PREFIX = "rk:"
@@ -74,18 +74,6 @@ class Change:
     event_day: str
     effect: Effect
     stamp: str = ""
-
-
-@dataclass(frozen=True)
-class NewStanding:
-    """A standing to store and place: settled from totals read at `version`."""
-
-    member_id: str
-    version: int
-    influence: Influence
-    listed: bool
-    rolls_at: datetime | None
-    mode: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -198,9 +186,10 @@ class RankingStore:
             out["friend"] = {"id": effect.friend[0], "friends": effect.friend[1]}
         return out
 
-    def settle_and_place(self, standings: list["NewStanding"]) -> dict[str, list[dict]]:
-        """Store each standing (unless a newer one is there) with its announcement, and
-        place them all on the board: one script per member and one for the board, in one
+    def settle_and_place(self, standings: list[NewStanding]) -> dict[str, list[dict]]:
+        """Store each standing (unless a newer one is there) with the announcement it
+        recorded (SETTLE keeps it if it is news: the member's list is the ranking's outbox),
+        and place them all on the board: one script per member and one for the board, in one
         round trip. Returns, per member, the announcements waiting to be published, oldest
         first (the SETTLE script reads them back).
 
@@ -208,10 +197,10 @@ class RankingStore:
         published: a worker that dies before its publishing leaves them to the sweep."""
         if not standings:
             return {}
-        calls = [self._settle_call(s.member_id, s.version, s.influence, s.mode) for s in standings]
-        rows = [[s.member_id, str(s.version), str(s.influence.score), "1" if s.listed else "0",
+        calls = [self._settle_call(s) for s in standings]
+        rows = [[s.member_id, str(s.version), str(s.score), "1" if s.listed else "0",
                  str(int(s.rolls_at.timestamp())) if s.rolls_at else ""] for s in standings]
-        flags = list(dict.fromkeys(s.member_id for s in standings if s.mode != "quiet"))
+        flags = list(dict.fromkeys(s.member_id for s in standings if s.events))
         calls.append((self._place, [f"{BOARD}:public", f"{BOARD}:versions", f"{BOARD}:rolls", f"{BOARD}:announce"],
                       [json.dumps(rows), json.dumps(flags)]))
         replies = self._run(calls)
@@ -220,12 +209,21 @@ class RankingStore:
             waiting[standing.member_id] = [json.loads(raw) for raw in entries]
         return waiting
 
-    def _settle_call(self, member_id: str, version: int, influence: Influence, mode: str) -> tuple:
-        tag = member_tag(member_id)
-        b, tier = influence.breakdown, influence.tier
+    def _settle_call(self, standing: NewStanding) -> tuple:
+        tag = member_tag(standing.member_id)
+        b = standing.influence.breakdown
+        # The announcement the standing recorded carries the standing's own score, tier and
+        # slots: SETTLE stores both from these arguments, and gives the announcement its id
+        # (here), version and time.
+        announced = standing.events[0] if standing.events else None
+        if announced is not None:
+            score, level, slots = announced.score, announced.tier, announced.slots
+        else:
+            tier = standing.influence.tier
+            score, level, slots = standing.influence.score, tier.level, tier.slots
         return (self._settle, [f"{tag}:member", f"{tag}:announce"],
-                [version, influence.score, tier.level, tier.slots, b.sales_cents, b.unique_visitors,
-                 b.distinct_buyers, b.active_days, str(uuid.uuid4()), mode, member_id])
+                [standing.version, score, level, slots, b.sales_cents, b.unique_visitors, b.distinct_buyers,
+                 b.active_days, str(uuid.uuid4()), standing.mode, standing.member_id])
 
     # --- announcements -----------------------------------------------------------------
     def waiting_announcements(self, member_ids: list[str]) -> dict[str, list[dict]]:

@@ -44,7 +44,7 @@ from shared.events import parse_event
 
 from services.ranking.handlers import dispatcher
 from services.ranking.rebuild import PAGE, Fetch, consumed_types_by_producer
-from services.ranking.scoring import Scorer
+from services.ranking.usecases import Scorer
 
 log = logging.getLogger("gwh.ranking.watch")
 
@@ -163,10 +163,8 @@ class StoreWatch:
         for producer, types in sorted(consumed_types_by_producer().items()):
             fetch(f"/internal/{producer}/events", {"after": 0, "types": ",".join(types), "limit": 1})
         self.redis.delete(EPOCH, CHECKPOINT)
-        self.scorer.store.reset()
-        replay = Scorer(self.scorer.store, self.scorer.window, self.scorer.clock, self.scorer.announcer,
-                        mode="replay")
-        replayed, checkpoint = self._replay(fetch, lock, replay, {})
+        self.scorer.start_over()
+        replayed, checkpoint = self._replay(fetch, lock, self.scorer.replaying(), {})
         self.scorer.announce_all()
         epoch = {"id": str(uuid.uuid4()), "rebuilt_at": datetime.now(timezone.utc).isoformat(),
                  "replayed": replayed}
