@@ -44,9 +44,14 @@ class Platform:
             self.names = list(services)
             declare_all(self.bus, self.names)
             self.parts: dict[str, ServiceParts] = {}
+            adapters = {name: dict(given) for name, given in (adapters or {}).items()}
+            if "ranking" in self.names and {"shop", "order"} <= set(self.names):
+                # The ranking's store watch reads the history through the in-process gateway
+                # (made below, before anything runs).
+                adapters.setdefault("ranking", {}).setdefault("history_fetch", self._history_fetch)
             for name in self.names:
                 self.parts[name] = service_module(name).build(self.config, bus=self.bus, clock=self.clock,
-                                                            **(adapters or {}).get(name, {}))
+                                                            **adapters.get(name, {}))
         except BaseException:
             os.umask(self._umask_before)
             raise
@@ -57,9 +62,6 @@ class Platform:
             if parts.context.owners is not None:
                 parts.context.owners.attach_local(apps)
         self.gateway = Gateway(apps)
-        if "ranking" in self.parts and {"shop", "order"} <= set(self.parts):
-            # The ranking's store watch reads the history through the in-process gateway.
-            self.parts["ranking"].context.history_fetch = self._history_fetch
         self.started = False
 
     def _ask_the_shop_in_process(self) -> None:

@@ -226,26 +226,6 @@ class UnitOfWork:
         self.conn.execute(self.db.statements.outbox_insert, rows if len(rows) > 1 else rows[0])
         self.emitted.extend(events)
 
-    # TRANSITIONAL (issue 8): the old direct emit, until every service records named events;
-    # removed once the last caller is gone.
-    def emit(self, event_type: str, data: dict[str, Any]) -> Event:
-        evt = make_event(event_type, data, self.db.producer, occurred_at=self.now())
-        self.conn.execute(self.db.statements.outbox_insert, {
-            "event_id": evt.id, "type": evt.type, "envelope": json.dumps(evt.to_dict()),
-            "created_at": utcnow(), "sent_at": None})
-        self.emitted.append(evt)
-        return evt
-
-    def emit_many(self, event_type: str, datas: list[dict[str, Any]]) -> list[Event]:
-        now, created = self.now(), utcnow()
-        events = [make_event(event_type, data, self.db.producer, occurred_at=now) for data in datas]
-        if events:
-            self.conn.execute(self.db.statements.outbox_insert, [
-                {"event_id": evt.id, "type": evt.type, "envelope": json.dumps(evt.to_dict()), "created_at": created,
-                 "sent_at": None} for evt in events])
-            self.emitted.extend(events)
-        return events
-
     def already_applied(self, event_id: str) -> bool:
         row = self.conn.execute(self.db.statements.inbox_lookup, {"event_id": event_id}).first()
         return row is not None

@@ -13,6 +13,7 @@ In the embedded mode the runtime runs the consumer and the refresh job as thread
 from __future__ import annotations
 
 import sys
+from typing import Callable
 
 from shared import logs
 from shared.auth import issue_service_token
@@ -41,8 +42,11 @@ REFRESH_INTERVAL = 60.0
 BATCH_SIZE = 64
 
 
-def build(config, *, bus: Bus | None = None, clock: Clock | None = None, redis=None) -> ServiceParts:
-    """`redis`: a client to use instead of the one GWH_REDIS_URL names (its owner closes it)."""
+def build(config, *, bus: Bus | None = None, clock: Clock | None = None, redis=None,
+          history_fetch: Callable[[str, dict], dict] | None = None) -> ServiceParts:
+    """`redis`: a client to use instead of the one GWH_REDIS_URL names (its owner closes it).
+    `history_fetch`: where a rebuild reads the shop's and the order's history (the embedded
+    platform's in-process gateway); without it, each service over HTTP."""
     clock = clock or SystemClock()
     bus = bus or Bus.from_config(config)
     closers = []
@@ -58,7 +62,7 @@ def build(config, *, bus: Bus | None = None, clock: Clock | None = None, redis=N
     # gains most from (`make bench`: ranking apply by batch size).
     consumer = BatchConsumer(bus, NAME, subscriptions.event_types, dispatcher(scorer),
                              dispatch_batch=batch_dispatcher(scorer), batch_size=BATCH_SIZE)
-    context = RankingContext(name=NAME, config=config, clock=clock, bus=bus,
+    context = RankingContext(name=NAME, config=config, clock=clock, bus=bus, history_fetch=history_fetch,
                              token_guard=TokenGuard(RedisTokenStore(redis), default_lookup(config, NAME)),
                              owners=Owners.from_config(config), redis=redis, store=ranking_store, scorer=scorer,
                              boards=Boards(ranking_store, refresh=config.board_refresh, clock=clock))

@@ -6,17 +6,30 @@ and emits events through its outbox like any real service.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
 from shared.bus import Bus, Consumer, Subscriptions
 from shared.db import Database
+from shared.domain_events import DomainEvent, Outcome
 from shared.inbox import transactional_dispatch
 from shared.outbox import OutboxRelay
 
 
 class FlakyStore(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Visited(DomainEvent):
+    """What this test service records: a shop.visited, like the shop's own."""
+
+    TYPE: ClassVar[str] = "shop.visited"
+    visit_id: str
+    shop_id: str
+    visitor: str
 
 
 def build(db_url: str, bus: Bus, *, service: str = "notes"):
@@ -45,9 +58,10 @@ def build(db_url: str, bus: Bus, *, service: str = "notes"):
     def emit_visits(n: int, visitor: str = "v") -> list[str]:
         ids = []
         with db.unit_of_work() as uow:
+            visits = uow.track(Outcome())
             for _ in range(n):
                 visit_id = uuid.uuid4().hex
-                uow.emit("shop.visited", {"visit_id": visit_id, "shop_id": "s1", "visitor": visitor})
+                visits.record(Visited(visit_id, "s1", visitor))
                 ids.append(visit_id)
         return ids
 

@@ -5,7 +5,8 @@ import pytest
 
 from shared.bus import Bus
 from shared.events import make_event
-from tests.bus.harness import build
+from shared.domain_events import Outcome
+from tests.bus.harness import Visited, build
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_outbox_events_arrive_once_in_order(svc):
 def test_a_rolled_back_transaction_emits_nothing(svc):
     with pytest.raises(RuntimeError):
         with svc["db"].unit_of_work() as uow:
-            uow.emit("shop.visited", {"visit_id": "v1", "shop_id": "s1", "visitor": "x"})
+            uow.track(Outcome([Visited("v1", "s1", "x")]))
             raise RuntimeError("the state change failed")
     assert svc["relay"].pending() == 0
 

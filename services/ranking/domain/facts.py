@@ -11,7 +11,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Mapping
 
+from shared.contract import RemovalReason
+
 from .window import InfluenceWindow, aware
+
 
 class OrderEvent(str, Enum):
     PAID = "order.paid"
@@ -124,7 +127,7 @@ def counts_as_visitor(shop_id: str, visitor: str | None) -> bool:
 
 # A removal the platform made (a delisting, a product leaving a shop whose tier dropped)
 # is not something the member did.
-SYSTEM_REMOVAL_REASONS = frozenset({"delisted", "slots_reduced"})
+SYSTEM_REMOVAL_REASONS = frozenset({RemovalReason.DELISTED.value, RemovalReason.SLOTS_REDUCED.value})
 ACTIVITY_EVENTS = frozenset({"shop.featured.added", "shop.featured.removed", "shop.member.updated"})
 
 
@@ -133,7 +136,7 @@ def is_member_activity(event_type: str, data: Mapping) -> bool:
     if event_type not in ACTIVITY_EVENTS:
         return False
     if event_type == "shop.featured.removed":
-        return data.get("reason", "removed") not in SYSTEM_REMOVAL_REASONS
+        return data.get("reason", RemovalReason.REMOVED.value) not in SYSTEM_REMOVAL_REASONS
     return True
 
 
