@@ -35,7 +35,7 @@ def percentile(samples: list[float], share: float) -> float:
 def hop_latencies(amqp_url: str, postgres_url: str, hops: int) -> tuple[list[float], list[float], list[float]]:
     """(bare broker hops, Gouwuhao hops at rest, Gouwuhao hops under load), in ms. Under
     load, another "API" commits LOAD_BATCH events every LOAD_PAUSE seconds meanwhile."""
-    from tests.bus.harness import build
+    from tests.support.notes_service import build
     bus = Bus(amqp_url, exchange=f"gwh.bench.{uuid.uuid4().hex[:6]}")
     with fresh_postgres(postgres_url) as db_url:
         api = build(db_url, bus, service="hopbench")

@@ -17,7 +17,7 @@ from bench.measure import Side, compare, discard, scratch
 
 
 def relay_events_per_second(url: str, n: int) -> tuple[float, float]:
-    from tests.bus.harness import build
+    from tests.support.notes_service import build
     tmp = scratch("relay")
     bus = Bus(url, exchange=f"gwh.bench.{uuid.uuid4().hex[:6]}")
     svc = build(f"sqlite:///{tmp / 'relay.db'}", bus, service="relaybench")

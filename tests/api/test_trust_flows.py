@@ -6,17 +6,15 @@ delivering events (no settle() between requests), and reads the eventual figure 
 bounded wait."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from tests.conftest import make_config
 from tests.conftest import trust_harness_tokens
-from tests.unit.shop.conftest import SHOP_ADAPTERS, World
+from tests.support.shop_world import SHOP_ADAPTERS, World
+from tests.support.trust import analytics, breakdown, eventually
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing
-
-WAIT = 30.0  # seconds a read may wait for the bus to deliver; never reached when it works
 
 
 @pytest.fixture
@@ -27,25 +25,6 @@ def config(tmp_path):
 @pytest.fixture
 def world(platform, client, admin) -> World:
     return World(platform, client, admin)
-
-
-def eventually(read, expected, timeout: float = WAIT):
-    """`read()` once it equals `expected`, waiting for the bus at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if value == expected or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
-
-
-def breakdown(client, member):
-    reply = client.get(f"/api/ranking/members/{member.id}", headers=member.headers)
-    return reply.json.get("breakdown") if reply.status_code == 200 else None
-
-
-def analytics(client, member):
-    return client.get("/api/shops/me/analytics", headers=member.headers).json
 
 
 def visit(client, shop, headers=None, **body):

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from tests.browser.support import LivePlatform, chromium, chromium_missing_reason
+from tests.browser.support import chromium, chromium_missing_reason
+from tests.support.live_platform import LivePlatform
 
 
 @pytest.fixture(scope="session")

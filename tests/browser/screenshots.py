@@ -14,7 +14,8 @@ from pathlib import Path
 
 import requests
 
-from tests.browser.support import DESKTOP, PHONE, LivePlatform, chromium
+from tests.browser.support import DESKTOP, PHONE, chromium
+from tests.support.live_platform import LivePlatform
 
 ROOT = Path(__file__).resolve().parents[2]
 

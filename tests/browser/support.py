@@ -3,15 +3,9 @@ Debian's Chromium driven by Playwright, for the browser tests and the screenshot
 from __future__ import annotations
 
 import os
-import socket
-import tempfile
-import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
-import requests
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 # What this machine needs: no sandbox (root in a container), no GPU, and nothing that
@@ -20,41 +14,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LivePlatform:
-    """The embedded platform served over HTTP on 127.0.0.1:<port> from a background thread."""
-
-    def __init__(self, data_dir: Path | None = None, **config):
-        from runtime.demo import TravelClock
-        from runtime.embedded import Platform
-        from tests.conftest import make_config
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        data_dir = data_dir or Path(tempfile.mkdtemp(prefix="gwh-browser-")) / "data"
-        self.clock = TravelClock()
-        self.platform = Platform(make_config(data_dir, port=self.port, gateway_url=self.url, **config),
-                                 clock=self.clock).start()
-        self.server = make_server("127.0.0.1", self.port, self.platform.gateway, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="browser-test-server", daemon=True)
-        self.thread.start()
-
-    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> dict:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        reply = requests.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
-        assert reply.status_code < 300, f"{method} {path}: {reply.status_code} {reply.text[:300]}"
-        return reply.json() if reply.content else {}
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.platform.stop(drain=False)
 
 
 @contextmanager

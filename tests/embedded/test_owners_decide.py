@@ -17,7 +17,7 @@ from tests.conftest import bearer, make_config
 from tests.conftest import trust_harness_tokens
 from tests.support import owner_races
 from tests.support.owner_races import Held, shorten_the_wait
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from runtime.demo import SMALL, seed
 from runtime.simulate import Gateway, Simulator, main
-from tests.browser.support import LivePlatform
+from tests.support.live_platform import LivePlatform
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import requests
 from shared import metrics
 from shared.bus import Bus, Consumer
 from shared.events import make_event
-from tests.bus.harness import build
+from tests.support.notes_service import build
 from tests.support.observe import sample
 
 

@@ -23,7 +23,7 @@ def cluster(tmp_path, amqp_url, postgres_urls, clock):
     platform = trust_harness_tokens(Platform(config, clock=clock, services=("catalog", "order")))
     yield platform
     platform.stop(drain=False)
-    _delete_topology(platform)
+    delete_topology(platform)
 
 
 @pytest.fixture
@@ -31,6 +31,6 @@ def client(cluster) -> Client:
     return Client(cluster.gateway, Response)
 
 
-def _delete_topology(platform) -> None:
+def delete_topology(platform) -> None:
     """Each test has its own exchange; leave no durable queue of it behind on the broker."""
     platform.bus.delete(platform.parts)

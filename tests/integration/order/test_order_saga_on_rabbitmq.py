@@ -15,7 +15,7 @@ from shared.bus import wait_for
 from shared.events import make_event
 from shared.outbox import history
 from tests.conftest import bearer
-from tests.unit.order.oversell import ORDERS_PER_THREAD, THREADS, fire_orders_at
+from tests.support.oversell import ORDERS_PER_THREAD, THREADS, fire_orders_at
 
 BUYER, FRIEND = "m-buyer", "m-friend"
 

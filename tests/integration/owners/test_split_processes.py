@@ -19,7 +19,7 @@ from tests.conftest import bearer, make_config
 from tests.conftest import trust_harness_tokens
 from tests.support.owner_races import Held
 from tests.support.owner_races import Shopper, Tally, check_line, settled_order
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 TRIES = 15
 

@@ -16,7 +16,7 @@ from services.ranking.domain import (
 )
 from services.ranking.handlers import subscriptions
 from shared.bus import Bus, Consumer, wait_for
-from tests.unit.ranking.support import Events
+from tests.support.ranking_events import Events
 
 SHOPS = [f"shop{i:02d}" for i in range(10)]
 BUYERS = [f"buyer{i:02d}" for i in range(25)]

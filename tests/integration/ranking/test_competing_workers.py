@@ -16,7 +16,7 @@ from tests.integration.ranking.scenario import (
     assert_each_member_last_heard_at_their_final_score, assert_shops_stand_where_the_ledger_says, deliveries,
     market_month, through_workers,
 )
-from tests.unit.ranking.support import snapshot
+from tests.support.ranking_events import snapshot
 
 pytestmark = pytest.mark.integration
 

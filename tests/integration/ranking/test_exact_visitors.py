@@ -9,10 +9,10 @@ from flask import Response
 from werkzeug.test import Client
 
 from shared.clock import FixedClock
-from tests.api.test_trust_flows import analytics, breakdown, eventually
+from tests.support.trust import analytics, breakdown, eventually
 from tests.conftest import make_config, token_for
 from tests.conftest import trust_harness_tokens
-from tests.unit.shop.conftest import SHOP_ADAPTERS, World
+from tests.support.shop_world import SHOP_ADAPTERS, World
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from services.ranking.app import build
 from services.ranking.handlers import dispatcher
 from shared.clock import FixedClock
 from tests.conftest import make_config
-from tests.unit.ranking.support import Events, snapshot
+from tests.support.ranking_events import Events, snapshot
 
 pytestmark = pytest.mark.integration
 

@@ -19,8 +19,8 @@ from werkzeug.test import Client
 from shared.bus import Bus
 from tests.conftest import JWT_SECRET, make_config
 from tests.conftest import trust_harness_tokens
-from tests.unit.ranking.market import Market
-from tests.unit.ranking.store_watch_flows import trade
+from tests.support.ranking_market import Market
+from tests.support.ranking_trades import trade
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]

@@ -28,7 +28,7 @@ from tests.integration.ranking.scenario import (
     deliveries, market_month, through_workers,
 )
 from tests.support.redis_servers import start_cluster
-from tests.unit.ranking.support import Events, snapshot
+from tests.support.ranking_events import Events, snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -172,7 +172,7 @@ def test_while_a_master_reports_the_cluster_down_events_wait_and_none_is_dead_le
 def test_the_shops_visit_limits_count_on_the_cluster(tmp_path, cluster, cluster_client):
     """GWH_REDIS_CLUSTER=1: the shop's rate-limit counters live on the cluster too."""
     from services.shop.app import build as build_shop
-    from tests.unit.shop.conftest import FAST
+    from tests.support.shop_world import FAST
     config = make_config(tmp_path / "data", redis_url=cluster.url, redis_cluster=True,
                          visit_limit_per_address="3/minute")
     parts = build_shop(config, clock=FixedClock(), passwords=FAST)

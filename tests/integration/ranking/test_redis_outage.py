@@ -27,7 +27,7 @@ from tests.integration.ranking.scenario import (
     market_month,
 )
 from tests.support.tcp_proxy import TcpProxy
-from tests.unit.ranking.support import snapshot
+from tests.support.ranking_events import snapshot
 
 pytestmark = pytest.mark.integration
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 
 from shared.bus import wait_for
-from tests.integration.ranking.test_rebuild_and_slots import market  # noqa: F401 (fixture)
-from tests.unit.ranking.store_watch_flows import trade
+from tests.support.ranking_trades import trade
 
 pytestmark = pytest.mark.integration
 
 
-def test_a_flushed_redis_is_rebuilt_on_its_own(market):  # noqa: F811
+def test_a_flushed_redis_is_rebuilt_on_its_own(market):
     platform, client = market.platform, market.client
     watch = platform["ranking"].context.watch
     for job in platform["ranking"].periodic:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from shared.bus import Bus, wait_for
-from tests.bus.batch_support import Recorder, consumer, publish_visits
+from tests.support.batches import Recorder, consumer, publish_visits
 
 pytestmark = pytest.mark.integration
 

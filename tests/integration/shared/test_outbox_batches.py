@@ -11,7 +11,7 @@ import pytest
 
 from shared.bus import Bus, PartlyPublished, wait_for
 from shared.events import make_event
-from tests.bus.harness import build
+from tests.support.notes_service import build
 
 ROOM = 3
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from shared.bus import Bus, wait_for
-from tests.bus.harness import build
+from tests.support.notes_service import build
 
 POLL = 120.0  # longer than any wait below: a poll cannot be what sent the events
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from shared.bus import Bus, wait_for
-from tests.bus.harness import build
+from tests.support.notes_service import build
 from tests.support.tcp_proxy import TcpProxy
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import MetaData
 
 from shared import retention
 from shared.db import Database
-from tests.unit.shared.test_retention import add_event, add_inbox, count, outbox_types
+from tests.support.retention import add_event, add_inbox, count, outbox_types
 
 
 def test_retention_prunes_on_postgresql(postgres_url):

@@ -12,9 +12,9 @@ from werkzeug.test import Client
 
 from shared.auth import issue_token
 from shared.principal import Principal
-from tests.api.test_tokens import PASSWORD, PROBES, assert_refused_everywhere_soon, bearer, probe, register
+from tests.support.tokens import PASSWORD, PROBES, assert_refused_everywhere_soon, bearer, probe, register
 from tests.conftest import JWT_SECRET, make_config
-from tests.integration.ranking.test_rebuild_and_slots import _delete_topology
+from tests.support.topology import delete_topology
 
 pytestmark = pytest.mark.integration
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def client(tmp_path, amqp_url, postgres_urls, redis_url):
     from runtime.embedded import Platform
-    from tests.unit.shop.conftest import SHOP_ADAPTERS
+    from tests.support.shop_world import SHOP_ADAPTERS
     config = make_config(tmp_path / "data", bus_url=amqp_url, database_urls=postgres_urls, redis_url=redis_url)
     platform = Platform(config, adapters=SHOP_ADAPTERS)
     platform.start()
     yield Client(platform.gateway, Response)
     platform.stop(drain=False)
-    _delete_topology(platform)
+    delete_topology(platform)
 
 
 def test_logout_and_password_change_revoke_in_every_service(client):

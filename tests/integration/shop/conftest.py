@@ -8,7 +8,7 @@ from werkzeug.test import Client
 
 from shared.clock import FixedClock
 from tests.conftest import make_config
-from tests.unit.shop.conftest import SHOP_ADAPTERS, World
+from tests.support.shop_world import SHOP_ADAPTERS, World
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def cluster(tmp_path, amqp_url, postgres_urls, clock):
                                              adapters=SHOP_ADAPTERS))
     yield platform
     platform.stop(drain=False)
-    _delete_topology(platform)
+    delete_topology(platform)
 
 
 @pytest.fixture
@@ -38,6 +38,6 @@ def world(cluster, client, admin) -> World:
     return World(cluster, client, admin)
 
 
-def _delete_topology(platform) -> None:
+def delete_topology(platform) -> None:
     """Each test has its own exchange; leave no durable queue of it behind on the broker."""
     platform.bus.delete(platform.parts)

@@ -26,7 +26,7 @@ from services.ranking.domain import (
 from services.ranking.handlers import batch_dispatcher, dispatcher
 from services.ranking.usecases import Scorer
 from tests.conftest import make_config
-from tests.unit.ranking.support import Events
+from tests.support.ranking_events import Events
 
 SHOPS = [f"shop{i}" for i in range(5)]
 BUYERS = [f"buyer{i}" for i in range(12)]

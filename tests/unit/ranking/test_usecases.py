@@ -19,7 +19,7 @@ from services.ranking.domain import Audience, Effect, InfluenceChanged, Influenc
 from services.ranking.handlers import batch_dispatcher
 from services.ranking.usecases import Queries, Scorer
 from tests.conftest import make_config
-from tests.unit.ranking.support import Events
+from tests.support.ranking_events import Events
 
 
 class CollectingBus:

@@ -1,16 +1,13 @@
 """Retention (shared/retention.py): what goes, what stays, and in bounded batches."""
-import json
-import uuid
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import MetaData, func, insert, select
+from sqlalchemy import MetaData
 
 from services.ranking.rebuild import consumed_types_by_producer
 from shared import retention
-from shared.clock import utcnow
 from shared.db import Database
 from shared.events import CATALOGUE
+from tests.support.retention import add_event, add_inbox, count, outbox_types
 
 
 @pytest.fixture
@@ -19,32 +16,6 @@ def db(tmp_path):
     db.create_all()
     yield db
     db.dispose()
-
-
-def add_event(db, event_type: str, *, sent_days_ago: float | None):
-    now = utcnow()
-    with db.engine.begin() as conn:
-        conn.execute(insert(db.outbox).values(
-            event_id=str(uuid.uuid4()), type=event_type, envelope=json.dumps({}),
-            created_at=now, sent_at=None if sent_days_ago is None else now - timedelta(days=sent_days_ago)))
-
-
-def add_inbox(db, n: int, days_ago: float):
-    now = utcnow()
-    with db.engine.begin() as conn:
-        for i in range(n):
-            conn.execute(insert(db.inbox).values(event_id=str(uuid.uuid4()), type="x",
-                                                 applied_at=now - timedelta(days=days_ago)))
-
-
-def outbox_types(db) -> list[tuple[str, bool]]:
-    with db.reading() as conn:
-        return sorted((t, s is not None) for t, s in conn.execute(select(db.outbox.c.type, db.outbox.c.sent_at)))
-
-
-def count(db, table) -> int:
-    with db.reading() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def test_sent_rows_past_retention_go_unless_the_history_still_needs_them(db):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from services.shop.store.tables import notifications
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

@@ -1,22 +1,19 @@
-"""A small world for the shop's API and event-flow tests: members who register through the
-API, brands and products made through the real catalog service, and events from services
-that are not running here (order, ranking) published on the bus as they would be."""
+"""Members, shops and products made through the shop's API, and the fast password hasher
+the tests give the shop through `build` (SHOP_ADAPTERS)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
-import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
-
 from shared.events import make_event
-from tests.conftest import bearer
-
 from services.shop.passwords import Passwords
+
 
 # Real argon2id, at the lowest cost: tests register many members.
 FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 # What a test module using the world passes to the shop's `build` (tests/conftest.py
 # `platform` reads a module's ADAPTERS).
 SHOP_ADAPTERS = {"shop": {"passwords": FAST}}
@@ -105,15 +102,3 @@ class World:
                                 .order_by(db.outbox.c.seq)).scalars()
             found = [json.loads(r) for r in rows]
         return found if envelopes else [e["data"] for e in found]
-
-
-@pytest.fixture
-def world(platform, client, admin) -> World:
-    assert platform["shop"].context.passwords is FAST, "the module needs ADAPTERS = SHOP_ADAPTERS"
-    return World(platform, client, admin)
-
-
-@pytest.fixture
-def stranger() -> dict:
-    """A valid token for a member this shop service has never heard of."""
-    return bearer("nobody-here")

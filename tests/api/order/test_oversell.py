@@ -1,5 +1,5 @@
 """Concurrent orders never oversell (in-memory bus, SQLite, real worker threads)."""
-from .oversell import ORDERS_PER_THREAD, THREADS, fire_orders_at
+from tests.support.oversell import ORDERS_PER_THREAD, THREADS, fire_orders_at
 
 SERVICES = ("catalog", "order")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.ranking.market import Market, a_rebuild_gives_the_same_ranking
+from tests.support.ranking_market import Market, a_rebuild_gives_the_same_ranking
 
 
 @pytest.fixture

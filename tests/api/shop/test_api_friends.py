@@ -1,5 +1,5 @@
 """Friend requests and friendships through the gateway."""
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 SERVICES = ("shop",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.unit.ranking.support import snapshot
+from tests.support.ranking_events import snapshot
 
 SERVICES = ("ranking",)
 

@@ -5,7 +5,7 @@ catalog's event is still on its way."""
 from shared.owners import Owners
 
 from .test_api_accounts import merchant_body
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

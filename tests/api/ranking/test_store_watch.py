@@ -7,9 +7,9 @@ import pytest
 
 from services.ranking.watch import CHECKPOINT, EPOCH, LOCK, LostLock
 from shared.bus import wait_for
-from tests.unit.ranking.market import Market
-from tests.unit.ranking.store_watch_flows import trade
-from tests.unit.ranking.support import snapshot
+from tests.support.ranking_market import Market
+from tests.support.ranking_trades import trade
+from tests.support.ranking_events import snapshot
 
 
 @pytest.fixture

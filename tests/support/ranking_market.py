@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from services.ranking.rebuild import histories, rebuild
 from tests.conftest import bearer
-from tests.unit.ranking.support import snapshot
+from tests.support.ranking_events import snapshot
 
 
 class Market:

@@ -1,7 +1,7 @@
 """Traffic for the store-watch tests, on the embedded platform and on the real servers."""
 from __future__ import annotations
 
-from tests.unit.ranking.market import Market
+from tests.support.ranking_market import Market
 
 
 def trade(market: Market) -> tuple[str, str, str]:

@@ -1,6 +1,6 @@
 """Shops, featured slots, candidates, visits, analytics and purchases through the gateway."""
 import pytest
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

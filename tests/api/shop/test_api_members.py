@@ -1,6 +1,6 @@
 """Profile, privacy and notifications through the gateway."""
 import pytest
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

@@ -8,7 +8,7 @@ import pytest
 
 from shared.outbox import history
 from tests.conftest import bearer
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 SERVICES = ("catalog", "shop", "order")
 ADAPTERS = SHOP_ADAPTERS   # many registrations; argon2id at its lowest cost

@@ -8,7 +8,7 @@ def test_a_batch_that_fails_midway_marks_only_what_went_out_before_the_failure(t
     """The relay hands a whole batch to the bus; whatever the bus confirmed before it failed
     is marked sent, the rest stays pending and goes at the next flush."""
     from shared.bus import Bus
-    from tests.bus.harness import build
+    from tests.support.notes_service import build
 
     class FailsOnce(Bus):
         fail_at: int | None = 3

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.ranking.support import Events
+from tests.support.ranking_events import Events
 
 
 @pytest.fixture

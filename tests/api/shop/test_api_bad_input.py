@@ -1,7 +1,7 @@
 """Bad input on every shop endpoint: problem+json with the right status, and nothing stored."""
 import pytest
 from sqlalchemy import func, select
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

@@ -7,7 +7,7 @@ from shared.auth import verify_token
 from tests.conftest import JWT_SECRET
 
 from services.shop.store.tables import accounts, login_throttles, members
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

@@ -12,7 +12,7 @@ from services.shop.domain.profile import Profile
 from services.shop.store import accounts as account_store
 from services.shop.store import members, shops
 from services.shop.store.tables import featured
-from tests.unit.shop.conftest import SHOP_ADAPTERS
+from tests.support.shop_world import SHOP_ADAPTERS
 
 ADAPTERS = SHOP_ADAPTERS   # fast password hashing (argon2id at its lowest cost)
 

@@ -6,7 +6,7 @@ import pytest
 from shared.bus import Bus
 from shared.events import make_event
 from shared.domain_events import Outcome
-from tests.bus.harness import Visited, build
+from tests.support.notes_service import Visited, build
 
 
 @pytest.fixture
