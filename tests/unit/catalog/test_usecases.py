@@ -5,10 +5,8 @@ the unit of work wrote them, validated against the contract), which is all a cal
 """
 from __future__ import annotations
 
-import ast
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -235,33 +233,3 @@ class TestAgedPrices:
         usecases.delist_product(db, merchant, product.id, None)
         clock.advance(days=31)
         assert usecases.announce_aged_prices(db, clock.now()) == 0
-
-
-# --- the domain stays pure ----------------------------------------------------------------
-DOMAIN = Path(__file__).resolve().parents[3] / "services" / "catalog" / "domain"
-FORBIDDEN = ("flask", "flask_smorest", "werkzeug", "sqlalchemy", "redis", "pika", "shared.auth", "shared.http",
-             "shared.service", "shared.db", "shared.bus", "shared.outbox", "services.catalog.store",
-             "services.catalog.api", "services.catalog.usecases", "services.catalog.handlers")
-
-
-def imported_modules(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-    return names
-
-
-@pytest.mark.parametrize("module", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
-def test_the_domain_imports_nothing_it_must_not(module):
-    bad = {name for name in imported_modules(module)
-           if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)}
-    assert not bad, f"{module.name} imports {sorted(bad)}"
-
-
-def test_the_domain_carries_no_http_status():
-    for module in DOMAIN.glob("*.py"):
-        assert "status_code" not in module.read_text() and "http_status" not in module.read_text(), module.name
-

