@@ -234,6 +234,20 @@ class UnitOfWork:
         self.conn.execute(self.db.statements.inbox_insert,
                           {"event_id": evt.id, "type": evt.type, "applied_at": utcnow()})
 
+    def applied_among(self, event_ids: list[str]) -> set[str]:
+        """Which of these events this service has already applied: one query for a batch."""
+        if not event_ids:
+            return set()
+        inbox = self.db.inbox
+        return set(self.conn.execute(select(inbox.c.event_id).where(inbox.c.event_id.in_(event_ids))).scalars())
+
+    def record_applied_many(self, events: list[Event]) -> None:
+        """The inbox rows of a batch's events, in one statement."""
+        if events:
+            applied_at = utcnow()
+            self.conn.execute(self.db.statements.inbox_insert, [
+                {"event_id": evt.id, "type": evt.type, "applied_at": applied_at} for evt in events])
+
 
 def is_duplicate_key(exc: Exception) -> bool:
     return isinstance(exc, IntegrityError)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from shared.bus import Subscriptions
+from shared.batch import BatchConsumer
+from shared.bus import Bus, Subscriptions
 from shared.db import Database
 from shared.events import Event
 
@@ -51,13 +52,43 @@ def transactional_batch_dispatch(db: Database, subscriptions: Subscriptions) -> 
     event is retried or dead-lettered. A duplicate within the batch, or one already
     applied, changes nothing, as one by one."""
     def dispatch_batch(events: list[Event]) -> None:
-        with db.unit_of_work() as uow:
-            seen: set[str] = set()
-            for evt in events:
-                handler = subscriptions.handlers.get(evt.type)
-                if handler is None or evt.id in seen or uow.already_applied(evt.id):
-                    continue
-                seen.add(evt.id)
-                handler(uow, evt)
-                uow.record_applied(evt)
+        try:
+            with db.unit_of_work() as uow:
+                # One inbox lookup and one inbox insert for the batch: per event they were
+                # most of the batch's statements (cProfile of `make bench`'s events row).
+                seen = uow.applied_among([evt.id for evt in events])
+                applied = []
+                for evt in events:
+                    handler = subscriptions.handlers.get(evt.type)
+                    if handler is None or evt.id in seen:
+                        continue
+                    seen.add(evt.id)
+                    handler(uow, evt)
+                    applied.append(evt)
+                uow.record_applied_many(applied)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) in CONFLICTS:
+                # Two workers' batches took the same rows in different orders: not an outage
+                # to wait out, but a reason to apply these events one by one, each in its
+                # own short transaction, as the plain path does.
+                raise BatchConflict(str(exc.orig)) from exc
+            raise
     return dispatch_batch
+
+
+# PostgreSQL's deadlock_detected and serialization_failure.
+CONFLICTS = frozenset({"40P01", "40001"})
+
+
+class BatchConflict(RuntimeError):
+    """A batch lost a lock race with another worker's; its events go one by one."""
+
+
+def idempotent_consumer(bus: Bus, service: str, db: Database, subscriptions: Subscriptions,
+                        batch_size: int = 32) -> BatchConsumer:
+    """A relational service's consumer: what the broker has already sent is applied in one
+    transaction, each event with its inbox row (one commit per batch instead of one per
+    event, `make bench`: events through outbox, relay and inbox); a batch that fails is
+    applied again one by one, so only a guilty event is retried or dead-lettered."""
+    return BatchConsumer(bus, service, subscriptions.event_types, transactional_dispatch(db, subscriptions),
+                         dispatch_batch=transactional_batch_dispatch(db, subscriptions), batch_size=batch_size)

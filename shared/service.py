@@ -29,6 +29,10 @@ from shared.outbox import OutboxRelay
 log = logging.getLogger("gwh.service")
 
 
+# Events a relational service's consumer applies in one transaction at most (its prefetch).
+INBOX_BATCH = 32
+
+
 @dataclass
 class PeriodicJob:
     """A job run every `interval` seconds (e.g. expire unpaid orders); errors are logged."""
@@ -256,7 +260,7 @@ def build_relational_service(make_context: Callable[..., C], *, name: str, confi
 
     Its tokens are checked against its own revocation list (shared.tokens); a member it
     has not met is asked of `token_lookup` (default: the shop's API over HTTP)."""
-    from shared.inbox import transactional_dispatch
+    from shared.inbox import idempotent_consumer
     from shared.tokens import SqlTokenStore, TokenGuard, default_lookup
 
     db = Database(config.database_url(name), metadata, producer=name, clock=clock, migrations=name)
@@ -264,7 +268,7 @@ def build_relational_service(make_context: Callable[..., C], *, name: str, confi
     relay = OutboxRelay(db, bus, interval=config.relay_interval)
     consumer = None
     if subscriptions.handlers:
-        consumer = Consumer(bus, name, subscriptions.event_types, transactional_dispatch(db, subscriptions))
+        consumer = idempotent_consumer(bus, name, db, subscriptions, batch_size=INBOX_BATCH)
     token_guard = TokenGuard(SqlTokenStore(db), token_lookup or default_lookup(config, name))
     context = make_context(name=name, config=config, clock=clock, bus=bus, db=db, token_guard=token_guard,
                            **adapters)

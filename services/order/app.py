@@ -45,6 +45,7 @@ def build(config, *, bus: Bus | None = None, clock: Clock | None = None, payment
                     "and the commission ledger.")
     if parts.consumer is not None:
         parts.consumer.dispatch = parts.context.settling.wake_after(parts.consumer.dispatch)
+        parts.consumer.dispatch_batch = parts.context.settling.wake_after_batch(parts.consumer.dispatch_batch)
     return parts
 
 

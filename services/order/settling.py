@@ -53,3 +53,11 @@ class SettleWaiter:
             if event.type in SAGA_ANSWERS:
                 self.notify()
         return dispatch_and_wake
+
+    def wake_after_batch(self, dispatch_batch: Callable) -> Callable:
+        """The same for a batch applied in one transaction: after it committed."""
+        def dispatch_and_wake(events) -> None:
+            dispatch_batch(events)
+            if any(event.type in SAGA_ANSWERS for event in events):
+                self.notify()
+        return dispatch_and_wake

@@ -11,10 +11,10 @@ from typing import ClassVar
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from shared.bus import Bus, Consumer, Subscriptions
+from shared.bus import Bus, Subscriptions
 from shared.db import Database
 from shared.domain_events import DomainEvent, Outcome
-from shared.inbox import transactional_dispatch
+from shared.inbox import idempotent_consumer
 from shared.outbox import OutboxRelay
 
 
@@ -52,7 +52,7 @@ def build(db_url: str, bus: Bus, *, service: str = "notes"):
     db = Database(db_url, metadata, producer=service)
     db.create_all()
     relay = OutboxRelay(db, bus, interval=0.05)
-    consumer = Consumer(bus, service, subscriptions.event_types, transactional_dispatch(db, subscriptions))
+    consumer = idempotent_consumer(bus, service, db, subscriptions)
     bus.declare({service: subscriptions.event_types})
 
     def emit_visits(n: int, visitor: str = "v") -> list[str]:
