@@ -1,5 +1,4 @@
 """A shop page stops showing a price cut once it is more than 30 days old (catalog -> shop)."""
-from tests.conftest import bearer
 
 SERVICES = ("catalog", "shop")
 

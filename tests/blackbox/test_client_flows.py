@@ -7,7 +7,6 @@ ranking, a new product reaching the shop service) is polled, for a bounded time.
 """
 from __future__ import annotations
 
-import pytest
 
 from tests.support.cluster import eventually, unique
 from tests.support.shopping import PASSWORD, feature, new_product, pay, place_order, register
