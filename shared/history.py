@@ -5,10 +5,10 @@ the shop's and the order's history through this endpoint instead of their tables
 """
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from shared.auth import require_role
+from shared.http import Blueprint
 from shared.outbox import history
 from shared.validation import Integer, QueryText
 

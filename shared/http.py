@@ -13,17 +13,17 @@ import http
 import logging
 from typing import Any, Callable, Iterable
 
-from flask import Flask, Response, g, json, request
-from flask_smorest import Api, Blueprint
+from flask import Flask, Response, json, request
+from flask_smorest import Api, Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from shared import correlation, metrics, outages
+from shared.auth import authenticate_early
 from shared.bodies import BoundedJSONProvider, check_request_body
 from shared.errors import PROBLEM_JSON, describe, problem_body
 from shared.failures import BadRequest, Refusal
-from shared.events import correlation_id_var
 from shared.health import Check, health_blueprint
 from shared.validation import Integer
 
@@ -116,6 +116,18 @@ class ServiceApi(Api):
         return problem_response(status, error.name, str(detail), headers=headers)
 
 
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint, parsing each request with one schema instance per view.
+
+    Given a schema class, webargs builds a new instance on every request: the profile of a
+    board read showed it as 7% of the request. An instance made once when the view is
+    declared does the same validation (the schemas keep no state between loads) and the
+    OpenAPI document is unchanged."""
+
+    def arguments(self, schema, **kwargs):
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
+
 def _handle_problem(error: Refusal):
     headers = {}
     if "retry_after" in error.extra:
@@ -162,23 +174,18 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
     outages.register(app, service)  # its database, Redis or broker down: 503 + Retry-After
 
     @app.before_request
-    def _refuse_nul():
+    def _admit():
+        # What every request passes before its view, in one hook: Flask calls each hook
+        # through ensure_sync, and five of them were a tenth of a board read's time.
         # PostgreSQL text cannot hold NUL: an id like %00 would fail in the driver as a 500.
         if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
             raise BadRequest("the path or query contains a NUL character")
-
-    @app.before_request
-    def _parse_body():
         # Whatever the view: a body is JSON with numbers a column can hold, or a 4xx here.
         check_request_body(request)
-
-    @app.before_request
-    def _authenticate():
         # A token is checked before the view opens a transaction: meeting a new member
         # writes to the service's own list (shared.tokens), and SQLite has one writer. The
         # verdict waits for the view: one that never asks who calls ignores the token.
         if token_guard is not None and request.headers.get("Authorization"):
-            from shared.auth import authenticate_early
             authenticate_early()
 
     if extra_setup:
@@ -187,25 +194,10 @@ def create_service_app(service: str, *, config, blueprints: Iterable[Blueprint],
 
 
 def _correlate(app: Flask) -> None:
-    """Serve each request under its id (shared/correlation.py) and answer it in X-Request-ID."""
-    @app.before_request
-    def _take_request_id():
-        g.correlation_id = correlation.choose(request.headers.get(correlation.HEADER),
-                                              request.headers.get(correlation.LEGACY_HEADER))
-        g.correlation_token = correlation_id_var.set(g.correlation_id)
-
-    @app.after_request
-    def _tag(response: Response):
-        request_id = g.get("correlation_id", "")
-        response.headers[correlation.HEADER] = request_id
-        response.headers[correlation.LEGACY_HEADER] = request_id
-        return response
-
-    @app.teardown_request
-    def _forget(_exc):
-        token = g.pop("correlation_token", None)
-        if token is not None:
-            correlation_id_var.reset(token)
+    """Serve each request under its id (shared/correlation.py) and answer it in X-Request-ID:
+    the same WSGI wrapper as the embedded gateway's, so an answer Flask never shapes (a 413
+    from werkzeug) names its id too, and no Flask hook runs for it."""
+    app.wsgi_app = correlation.wsgi(app.wsgi_app)
 
 
 # --- pagination (CONTRACT.md "Lists") ----------------------------------------------------

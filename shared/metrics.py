@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Iterable
+from typing import Any, Iterable
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -76,10 +76,21 @@ def dead_lettered(service: str, event_type: str) -> None:
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+# The labelled series of each (service, method, route, status), looked up once: prometheus'
+# labels() takes a lock and builds a key on every call. Routes are templates and methods a
+# closed set, so this stays as small as the series themselves.
+_SERIES: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+
+
 def http_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
     method = method if method in METHODS else "other"
-    HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
-    HTTP_LATENCY.labels(service, method, route).observe(seconds)
+    key = (service, method, route, status)
+    series = _SERIES.get(key)
+    if series is None:
+        series = _SERIES[key] = (HTTP_REQUESTS.labels(service, method, route, str(status)),
+                                 HTTP_LATENCY.labels(service, method, route))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 # --- what is read at scrape time ------------------------------------------------------------
@@ -204,20 +215,30 @@ def serve(port: int, backlog: Backlog | None = None, addr: str = "0.0.0.0"):
 
 # --- Flask ----------------------------------------------------------------------------------
 
+# Where the WSGI wrapper leaves the time a request came in.
+STARTED = "gwh.started"
+
+
 def instrument(app, service: str, backlog: Backlog | None = None) -> None:
     """Count and time every request by route template, log one access line per request,
     and serve GET /metrics."""
-    from flask import Response, g, request
+    from flask import Response, request
 
     access = logging.getLogger("gwh.access")
 
-    @app.before_request
-    def _start_clock():
-        g.gwh_started = time.perf_counter()
+    # The clock starts in a WSGI wrapper rather than a before_request hook: one Flask hook
+    # fewer on every request (each goes through ensure_sync).
+    inner = app.wsgi_app
+
+    def timed(environ, start_response):
+        environ[STARTED] = time.perf_counter()
+        return inner(environ, start_response)
+
+    app.wsgi_app = timed
 
     @app.after_request
     def _count(response):
-        started = g.pop("gwh_started", None)
+        started = request.environ.get(STARTED)
         if started is None:
             return response
         seconds = time.perf_counter() - started

@@ -27,6 +27,7 @@ import logging
 from typing import Any, Callable
 from urllib.parse import quote
 
+from shared import correlation
 from shared.errors import kind_of
 from shared.failures import Unavailable
 
@@ -111,11 +112,5 @@ class Owners:
 
     @staticmethod
     def _headers() -> dict[str, str]:
-        from shared.events import correlation_id_var
-        try:
-            from flask import g, has_request_context
-            correlation = g.get("correlation_id") if has_request_context() else None
-        except ImportError:  # pragma: no cover
-            correlation = None
-        correlation = correlation or correlation_id_var.get()
-        return {"X-Correlation-ID": correlation} if correlation else {}
+        # The id of the request or event being served (shared/correlation.py) goes along.
+        return correlation.outgoing_headers()

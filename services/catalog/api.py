@@ -1,10 +1,9 @@
 """The catalog's HTTP API (CONTRACT.md "Catalog"): parse, call the use case, present."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
 from shared.auth import require_principal
-from shared.http import page_of
+from shared.http import Blueprint, page_of
 
 from services.catalog import schemas, usecases
 from services.catalog.context import context

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask_smorest import Blueprint
 
 from shared.auth import require_principal, require_role
-from shared.http import page_of
+from shared.http import Blueprint, page_of
 
 from services.order import schemas, usecases
 from services.order.context import context

@@ -3,9 +3,9 @@ use case (services/ranking/usecases.py `Queries`) and shapes the answer."""
 from __future__ import annotations
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
 
 from shared.auth import current_principal, require_principal
+from shared.http import Blueprint
 
 from services.ranking import schemas
 from services.ranking.context import context

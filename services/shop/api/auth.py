@@ -1,10 +1,9 @@
 """Registration, sign-in and merchant accounts."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from shared.auth import require_principal, require_role
 from shared.clients import client_address
+from shared.http import Blueprint
 
 from services.shop import schemas
 from services.shop.api.common import BEARER

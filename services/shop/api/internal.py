@@ -5,10 +5,9 @@ here before accepting the token (shared.tokens); admin and service tokens only.
 """
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from shared.auth import require_role
 from shared.failures import NotFound
+from shared.http import Blueprint
 
 from services.shop import schemas
 from services.shop.api.common import BEARER

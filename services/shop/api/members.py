@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask_smorest import Blueprint
 
 from shared.auth import current_principal
-from shared.http import PageQuery, page_of
+from shared.http import Blueprint, PageQuery, page_of
 
 from services.shop import schemas
 from services.shop.api.common import BEARER, me
