@@ -181,7 +181,7 @@ class FriendRequestBody(Schema):
 
 
 class MemberQuery(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    username = QueryText(required=True, validate=validate.Length(min=1, max=64),
                              metadata={"description": "the exact username (case-insensitive)"})
 
 
