@@ -105,8 +105,11 @@ def search_products(db: Database, now: datetime, *, q: str | None, category: str
 
 def get_product(db: Database, product_id: str, now: datetime) -> Product:
     with db.reading() as conn:
-        product = _load(conn, product_id)
-        _with_lowest(conn, [product], now)
+        found = store.product_page(conn, product_id, window_start(now))
+    if found is None:
+        raise NotFound(f"no product {product_id}")
+    product, changes = found
+    product.lowest_30d = lowest_price(changes, now) if changes else None
     return product
 
 

@@ -115,6 +115,24 @@ class TestProducts:
         clock.advance(days=31)  # 7000 was replaced 31 days ago
         assert usecases.get_product(db, product.id, clock.now()).lowest_price_30d_cents == 11000
 
+    def test_a_product_page_and_a_search_agree_on_the_lowest_price(self, db, clock, merchant, product):
+        # The page reads the product and its price history in one statement, a search in
+        # two: both must pick the same prices, day after day as old prices leave the window.
+        read = lambda: (usecases.get_product(db, product.id, clock.now()).lowest_price_30d_cents,
+                        usecases.search_products(db, clock.now(), q=None, category=None, brand_id=None,
+                                                 status="all", page=1, per_page=10)[0][0].lowest_price_30d_cents)
+        seen = []
+        for days, price in ((3, 8000), (12, 10500), (2, 6000), (20, 9000)):
+            clock.advance(days=days)
+            usecases.update_product(db, merchant, product.id, {"exclusive_price_cents": price})
+            seen.append(read())
+        for _ in range(5):
+            clock.advance(days=7)
+            seen.append(read())
+        assert all(page == search for page, search in seen)
+        # 6000 (day 17) was in effect until day 37: it counts until day 67, then 9000 alone.
+        assert [page for page, _ in seen] == [8000, 8000, 6000, 6000, 6000, 6000, 6000, 6000, 9000]
+
     def test_no_changes_send_no_card(self, db, merchant, product):
         assert usecases.update_product(db, merchant, product.id, {}).revision == 1
         assert outbox(db, "catalog.product.updated") == []
