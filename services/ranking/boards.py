@@ -5,14 +5,16 @@ out for everyone), and it is what every member opens first: reading it per reque
 300 standings from Redis and 300 schema dumps per read. So each process keeps the board it
 last built, with the JSON of each limit rendered once, and builds it again from Redis at
 most once per `refresh` seconds (GWH_BOARD_REFRESH, 0.25 s by default): a change shows on
-the board no later than that. The per-viewer parts (stats on the community page, a
+the board no later than that. Once `refresh` has passed, one GET of the board's revision
+(a counter the store moves whenever it places a standing) tells whether anything changed:
+a board nothing touched is kept, not read again (300 standings and a JSON dump). The per-viewer parts (stats on the community page, a
 member's own rank) are computed per request by the use cases (services/ranking/usecases.py
 `Queries`); the rules of what is listed, ranked and shown are the domain's.
 """
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
@@ -27,6 +29,8 @@ class BuiltBoard:
     built_at: datetime
     placings: list[Placing]
     rendered: dict[int, bytes] = field(default_factory=dict)
+    # The store's board revision read just before the board was: None is "unknown".
+    revision: int | None = None
 
     def fresh(self, now: datetime, refresh: float) -> bool:
         # A clock that went backwards does not keep an old board forever.
@@ -71,7 +75,13 @@ class Boards:
             if built is not None and built.fresh(now, self.refresh):
                 return built  # another reader just built it
             now = self._now()
-            built = BuiltBoard(now, self._read_board(BOARD_SIZE))
+            # Read before the board: a change placed in between leaves a newer revision,
+            # so the next check rebuilds; read after, that change could be missed for good.
+            revision = self.store.board_revision()
+            if built is not None and revision is not None and revision == built.revision:
+                built = replace(built, built_at=now)  # nothing was placed: the same board
+            else:
+                built = BuiltBoard(now, self._read_board(BOARD_SIZE), revision=revision)
             self._built = built
             return built
 

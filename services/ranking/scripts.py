@@ -182,9 +182,11 @@ return {1, redis.call('LRANGE', outbox, 0, -1)}
 # ARGV: 1 the placings (JSON list of [member id, version, score, listed '1'/'0',
 #       next roll-over epoch or '']), 2 members to flag as having announcements to publish
 #       (JSON list; KEYS[4] is the flag set).
+#       KEYS[5] the board's revision: a counter that moves whenever anything is placed, so a
+#       reader's built board knows it is still the board without reading it again.
 # Returns how many were placed (an older version than the one placed is skipped).
 PLACE = r"""
-local board, versions, rolls, flags = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local board, versions, rolls, flags, revision = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 for _, member in ipairs(cjson.decode(ARGV[2])) do redis.call('SADD', flags, member) end
 local placed = 0
 for _, p in ipairs(cjson.decode(ARGV[1])) do
@@ -196,6 +198,7 @@ for _, p in ipairs(cjson.decode(ARGV[1])) do
     if p[5] ~= '' then redis.call('ZADD', rolls, p[5], member) else redis.call('ZREM', rolls, member) end
   end
 end
+if placed > 0 then redis.call('INCR', revision) end
 return placed
 """
 

@@ -17,6 +17,9 @@ Keys (every key of one member shares the hash tag `{m:<id>}`, the boards share `
     rk:{board}:versions      hash: member -> version of the standing placed on the board
     rk:{board}:rolls         zset: member -> when their oldest counted day leaves the window
     rk:{board}:announce      set:  members with announcements waiting
+    rk:{board}:revision      counter: moves whenever PLACE places a standing (what the board
+                             shows of a member is only ever changed in the round trip that
+                             ends with that PLACE)
 
 Unique visitors are counted exactly, the way the shop's analytics counts them: one entry
 per signed-in visitor, scored by the last day they came, trimmed as days leave the window
@@ -201,8 +204,8 @@ class RankingStore:
         rows = [[s.member_id, str(s.version), str(s.score), "1" if s.listed else "0",
                  str(int(s.rolls_at.timestamp())) if s.rolls_at else ""] for s in standings]
         flags = list(dict.fromkeys(s.member_id for s in standings if s.events))
-        calls.append((self._place, [f"{BOARD}:public", f"{BOARD}:versions", f"{BOARD}:rolls", f"{BOARD}:announce"],
-                      [json.dumps(rows), json.dumps(flags)]))
+        calls.append((self._place, [f"{BOARD}:public", f"{BOARD}:versions", f"{BOARD}:rolls", f"{BOARD}:announce",
+                                    f"{BOARD}:revision"], [json.dumps(rows), json.dumps(flags)]))
         replies = self._run(calls)
         waiting: dict[str, list[dict]] = {}
         for standing, (_, entries) in zip(standings, replies):
@@ -253,6 +256,12 @@ class RankingStore:
         """Members whose oldest counted day has left the window by `now`."""
         members = self.redis.zrangebyscore(f"{BOARD}:rolls", "-inf", int(now.timestamp()), start=0, num=limit)
         return [_text(m) for m in members]
+
+    def board_revision(self) -> int | None:
+        """The board's revision (see PLACE), or None when Redis has none (lost, or never
+        placed): then nobody can tell whether a built board is current."""
+        value = self.redis.get(f"{BOARD}:revision")
+        return int(value) if value is not None else None
 
     def board_slice(self, limit: int) -> list[tuple[str, int]]:
         """The first `limit` listed members in board order, with the score the board holds."""

@@ -99,3 +99,29 @@ def test_the_board_reads_the_same_standings_as_a_member_page(platform, events, d
     members = ["lin", "mei", "nobody-knows-me"]
     assert store.board_standings(members) == store.standings(members)
     assert set(store.board_standings(members)) == {"lin", "mei"}
+
+
+def test_a_board_nothing_was_placed_on_is_kept_and_not_read_again(platform, client, clock, events, deliver):
+    deliver(events.paid("o1", "b", "lin", 50_000))
+    assert board(client) == [("lin", 520)]
+    # A line written by hand, around the store's PLACE: the board's revision does not move,
+    # so once the bound has passed the board built before it is kept, not read again...
+    redis = platform["ranking"].context.store.redis
+    redis.zadd("rk:{board}:public", {"ghost": -999})
+    clock.advance(seconds=REFRESH)
+    assert board(client) == [("lin", 520)]
+    # ...and the next change placed moves the revision: the board is read again, whole.
+    deliver(events.paid("o2", "b", "mei", 20_000))
+    assert board(client) == [("lin", 520)]  # still within the bound of the last check
+    clock.advance(seconds=REFRESH)
+    assert [member for member, _ in board(client)] == ["ghost", "lin", "mei"]
+
+
+def test_a_board_whose_revision_is_lost_is_read_again(platform, client, clock, events, deliver):
+    deliver(events.paid("o1", "b", "lin", 50_000))
+    assert board(client) == [("lin", 520)]
+    redis = platform["ranking"].context.store.redis
+    redis.delete("rk:{board}:revision")  # as after a Redis that lost its data
+    redis.zadd("rk:{board}:public", {"ghost": -999})
+    clock.advance(seconds=REFRESH)
+    assert [member for member, _ in board(client)] == ["ghost", "lin"]
