@@ -7,9 +7,10 @@ last built, with the JSON of each limit rendered once, and builds it again from 
 most once per `refresh` seconds (GWH_BOARD_REFRESH, 0.25 s by default): a change shows on
 the board no later than that. Once `refresh` has passed, one GET of the board's revision
 (a counter the store moves whenever it places a standing) tells whether anything changed:
-a board nothing touched is kept, not read again (300 standings and a JSON dump). The per-viewer parts (stats on the community page, a
-member's own rank) are computed per request by the use cases (services/ranking/usecases.py
-`Queries`); the rules of what is listed, ranked and shown are the domain's.
+a board nothing touched is kept, not read again (300 standings and a JSON dump). The
+per-viewer parts (stats on the community page, a member's own rank) are computed per
+request by the use cases (services/ranking/usecases.py `Queries`); the rules of what is
+listed, ranked and shown are the domain's.
 """
 from __future__ import annotations
 
