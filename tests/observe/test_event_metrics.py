@@ -10,13 +10,14 @@ import requests
 from shared import metrics
 from shared.bus import Bus, Consumer
 from shared.events import make_event
+from tests.support.buses import private_bus
 from tests.support.notes_service import build
 from tests.support.observe import sample
 
 
 @pytest.fixture
 def bus():
-    bus = Bus("memory://", exchange=f"gwh.test.{uuid.uuid4().hex[:8]}", retry_backoff=0.0, max_attempts=3)
+    bus = private_bus(retry_backoff=0.0, max_attempts=3)
     yield bus
     bus.close()
 

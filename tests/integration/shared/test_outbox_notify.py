@@ -6,11 +6,11 @@ producer's commit wakes no relay in its own process, so only the notification ca
 the worker's relay, which polls every POLL seconds, send the events well before that.
 """
 import threading
-import uuid
 
 import pytest
 
-from shared.bus import Bus, wait_for
+from shared.bus import wait_for
+from tests.support.buses import private_bus
 from tests.support.notes_service import build
 
 POLL = 120.0  # longer than any wait below: a poll cannot be what sent the events
@@ -18,7 +18,7 @@ POLL = 120.0  # longer than any wait below: a poll cannot be what sent the event
 
 @pytest.fixture
 def sides(postgres_url):
-    bus = Bus("memory://", exchange=f"gwh.test.{uuid.uuid4().hex[:8]}")
+    bus = private_bus()
     api = build(postgres_url, bus)
     worker = build(postgres_url, bus)
     worker["relay"].interval = POLL

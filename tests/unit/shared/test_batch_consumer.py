@@ -1,17 +1,17 @@
 """The batch consumer (shared/batch.py) on kombu's in-memory transport: batches of what is
 there, one failure handled the plain way, an outage puts the whole batch back."""
 import threading
-import uuid
 
 import pytest
 
-from shared.bus import Bus, wait_for
+from shared.bus import wait_for
 from tests.support.batches import Recorder, consumer, publish_visits
+from tests.support.buses import private_bus
 
 
 @pytest.fixture
 def bus():
-    bus = Bus("memory://", exchange=f"gwh.test.{uuid.uuid4().hex[:8]}", retry_backoff=0.0, max_attempts=2)
+    bus = private_bus(retry_backoff=0.0, max_attempts=2)
     yield bus
     bus.close()
 

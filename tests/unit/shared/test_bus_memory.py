@@ -1,19 +1,18 @@
 """The bus, outbox and inbox on kombu's in-memory transport; a relational consumer applies
 what it already has in one transaction (shared/inbox.py), each event still exactly once."""
-import uuid
 
 import pytest
 from sqlalchemy import event as sa_event
 
-from shared.bus import Bus
 from shared.events import make_event
 from shared.domain_events import Outcome
+from tests.support.buses import private_bus
 from tests.support.notes_service import Visited, build
 
 
 @pytest.fixture
 def bus():
-    bus = Bus("memory://", exchange=f"gwh.test.{uuid.uuid4().hex[:8]}", retry_backoff=0.0, max_attempts=3)
+    bus = private_bus(retry_backoff=0.0, max_attempts=3)
     yield bus
     bus.close()
 

@@ -1,13 +1,12 @@
 """The in-memory transport's consumers wait for a put instead of polling their queues."""
 import socket
 import threading
-import uuid
 
 import pytest
 
-from shared.bus import Bus
 from shared.events import make_event
 from shared.memory_transport import Arrivals
+from tests.support.buses import private_bus
 
 LONG = 60.0  # a wait no test here may sit out: only a put can end it early
 
@@ -22,7 +21,7 @@ def test_a_put_since_the_count_was_read_ends_the_wait_at_once():
 
 
 def test_a_waiting_consumer_wakes_when_an_event_is_published():
-    bus = Bus("memory://", exchange=f"gwh.test.{uuid.uuid4().hex[:8]}")
+    bus = private_bus()
     bus.declare({"notes": ["shop.visited"]})
     got = []
     with bus.connect() as conn:
@@ -39,7 +38,7 @@ def test_a_waiting_consumer_wakes_when_an_event_is_published():
 
 
 def test_an_empty_queue_still_times_out():
-    bus = Bus("memory://", exchange=f"gwh.test.{uuid.uuid4().hex[:8]}")
+    bus = private_bus()
     bus.declare({"notes": ["shop.visited"]})
     with bus.connect() as conn:
         with conn.Consumer(bus.queue_for("notes", ["shop.visited"]), accept=["json"], callbacks=[]):
