@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from shared import correlation, metrics, outages
 from shared.auth import authenticate_early
 from shared.bodies import BoundedJSONProvider, check_request_body
+from shared.dumps import fast_dump
 from shared.errors import PROBLEM_JSON, describe, problem_body
 from shared.failures import BadRequest, Refusal
 from shared.health import Check, health_blueprint
@@ -117,15 +118,25 @@ class ServiceApi(Api):
 
 
 class Blueprint(SmorestBlueprint):
-    """flask-smorest's Blueprint, parsing each request with one schema instance per view.
+    """flask-smorest's Blueprint, parsing each request with one schema instance per view,
+    and presenting each answer through the fast path of shared.dumps.
 
     Given a schema class, webargs builds a new instance on every request: the profile of a
     board read showed it as 7% of the request. An instance made once when the view is
     declared does the same validation (the schemas keep no state between loads) and the
-    OpenAPI document is unchanged."""
+    OpenAPI document is unchanged. The response schema's instance gets its `dump` from
+    shared.dumps (marshmallow's dump was a fifth of a page of products); the document is
+    drawn from the same instance, so it is unchanged too."""
 
     def arguments(self, schema, **kwargs):
         return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
+    def response(self, status_code, schema=None, **kwargs):
+        if isinstance(schema, type) and issubclass(schema, Schema):
+            schema = schema()
+        if isinstance(schema, Schema):
+            schema.dump = fast_dump(schema)
+        return super().response(status_code, schema, **kwargs)
 
 
 def _handle_problem(error: Refusal):
