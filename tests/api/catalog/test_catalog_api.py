@@ -103,6 +103,12 @@ class TestProducts:
         assert client.get("/api/catalog/products?q=%25").json["total"] == 1
         page = client.get("/api/catalog/products?per_page=2&page=2").json
         assert (page["page"], page["per_page"], page["total"], len(page["items"])) == (2, 2, 3, 1)
+        # The total rides on the page's rows: a page past the end, or no match, still says it.
+        past = client.get("/api/catalog/products?per_page=2&page=5").json
+        assert (past["total"], past["items"]) == (3, [])
+        assert client.get("/api/catalog/products?q=nothing-like-it").json == {
+            "items": [], "page": 1, "per_page": 20, "total": 0}
+        assert client.get("/api/catalog/products?q=nothing-like-it&page=3").json["total"] == 0
         client.post(f"/api/catalog/products/{product['id']}/delist", json={}, headers=merchant)
         assert client.get("/api/catalog/products").json["total"] == 2
         assert client.get("/api/catalog/products?status=delisted").json["items"][0]["id"] == product["id"]
