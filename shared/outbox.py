@@ -26,10 +26,9 @@ from shared import metrics
 from shared.bus import Bus, PartlyPublished
 from shared.clock import utcnow
 from shared.db import Database
+from shared.listening import CommitListener, listen_url
 
 log = logging.getLogger("gwh.outbox")
-# How often the commit listener looks up from its connection to see if it should stop.
-LISTEN_CHECK = 1.0
 # How often a relay on SQLite looks at its outbox when nothing woke it.
 SQLITE_POLL = 5.0
 
@@ -44,14 +43,19 @@ class OutboxRelay:
         self.last_error: str | None = None
         # When the relay's loop last went round (time.monotonic()), for the worker's probe.
         self.last_beat: float | None = None
-        self.listening = False
+        self._listener: CommitListener | None = None
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._flush_lock = threading.Lock()
         db.on_events_committed.append(self.wake)
 
-    def wake(self) -> None:
+    def wake(self, _payload: str = "") -> None:
         self._wakeup.set()
+
+    @property
+    def listening(self) -> bool:
+        """True while commits of other processes on this database wake the relay."""
+        return self._listener is not None and self._listener.listening
 
     def pending(self) -> int:
         with self.db.reading() as conn:
@@ -113,7 +117,11 @@ class OutboxRelay:
 
     def run(self) -> None:
         if self.db.dialect == "postgresql":
-            threading.Thread(target=self._listen, name=f"{self.db.producer}-outbox-listen", daemon=True).start()
+            # Woken whenever a process commits events to this database (the unit of work
+            # NOTIFYs at commit): in the cluster mode the API commits and the worker relays,
+            # and a hop should not wait for the worker's next poll.
+            self._listener = CommitListener(self.listen_url(), self.db.outbox_channel, self.wake,
+                                            on_connected=self.wake, name=f"{self.db.producer}-outbox").start()
         # A SQLite file has one process (the embedded mode), whose commits all wake the
         # relay: its poll is only a safety net, and polling three outboxes twice a second
         # was most of what the idle embedded platform still spent (py-spy, bench/idle.py).
@@ -135,35 +143,12 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stop.set()
         self._wakeup.set()
+        if self._listener is not None:
+            self._listener.stop()
 
     def listen_url(self) -> str:
         """Where the commit listener connects: the relay's own database."""
-        return self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    def _listen(self) -> None:
-        """Wake the relay whenever a process commits events to this database (the unit of
-        work NOTIFYs at commit): in the cluster mode the API commits and the worker relays,
-        and a hop should not wait for the worker's next poll. The poll stays the fallback
-        while this connection is down."""
-        import psycopg
-        backoff = 0.5
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(self.listen_url(), autocommit=True, connect_timeout=5) as conn:
-                    conn.execute(f"LISTEN {self.db.outbox_channel}")
-                    self.listening = True
-                    backoff = 0.5
-                    self.wake()  # anything committed while no one listened
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=LISTEN_CHECK):
-                            self.wake()
-            except Exception as exc:
-                log.warning("outbox of %s: no commit notifications (%s); polling every %.1fs",
-                            self.db.producer, exc, self.interval)
-            finally:
-                self.listening = False
-            self._stop.wait(backoff)
-            backoff = min(backoff * 2, 10.0)
+        return listen_url(self.db.engine)
 
 
 def history(db: Database, *, after: int = 0, types: list[str] | None = None, limit: int = 1000) -> list[dict[str, Any]]:
