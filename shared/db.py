@@ -121,6 +121,10 @@ class Database:
         """The PostgreSQL notification channel a commit with events signals."""
         return f"gwh_outbox_{self.producer}"
 
+    def channel(self, topic: str) -> str:
+        """The PostgreSQL notification channel of a topic a unit of work signals."""
+        return f"gwh_{self.producer}_{topic}"
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
@@ -157,6 +161,9 @@ class Database:
                 # Delivered at commit, to the relays of every process on this database
                 # (shared.outbox listens): the API's events go out at once, not at a poll.
                 conn.execute(text(f"NOTIFY {self.outbox_channel}"))
+            if uow.signals and self.dialect == "postgresql":
+                for topic, payload in sorted(uow.signals):
+                    conn.execute(SIGNAL, {"channel": self.channel(topic), "payload": payload})
         if uow.emitted:
             for wake in self.on_events_committed:
                 wake()
@@ -186,6 +193,10 @@ class Statements:
         self.inbox_lookup = select(inbox.c.event_id).where(inbox.c.event_id == bindparam("event_id"))
 
 
+# A NOTIFY with bound values (NOTIFY itself takes no parameters).
+SIGNAL = text("SELECT pg_notify(:channel, :payload)")
+
+
 class UnitOfWork:
     """What a use case gets: the connection of its transaction, and `track` for the domain
     objects whose events it saves. Events are collected, not emitted: whatever a tracked
@@ -196,6 +207,7 @@ class UnitOfWork:
     def __init__(self, db: Database):
         self.db = db
         self.emitted: list[Event] = []
+        self.signals: set[tuple[str, str]] = set()
         self._tracked: list[Any] = []
 
     def now(self):
@@ -207,6 +219,12 @@ class UnitOfWork:
         if source is not None and not any(source is seen for seen in self._tracked):
             self._tracked.append(source)
         return source
+
+    def signal(self, topic: str, payload: str = "") -> None:
+        """Tell the processes listening on `topic` (shared.listening) when this transaction
+        commits; a rollback tells no one. On SQLite, whose one process hears its own
+        commits, nothing is sent."""
+        self.signals.add((topic, payload))
 
     def write_events(self) -> None:
         """Collect the tracked objects' events, in the order they were recorded, and write

@@ -8,6 +8,7 @@ import sys
 
 from shared.bus import Bus
 from shared.clock import Clock, SystemClock
+from shared.listening import CommitListener, listen_url
 from shared.service import PeriodicJob, ServiceParts, build_relational_service, worker_main, wsgi_app
 
 from services.order import api, store, usecases
@@ -15,6 +16,7 @@ from services.order.context import OrderContext
 from shared.owners import Owners
 from services.order.handlers import subscriptions
 from services.order.providers import PaymentProvider, PayoutProvider
+from services.order.settling import SETTLED_TOPIC
 
 # How often the jobs look. An order is cancelled at most this late after its 30 minutes,
 # a commission settles at most this late after its 7 days.
@@ -43,9 +45,16 @@ def build(config, *, bus: Bus | None = None, clock: Clock | None = None, payment
         periodic=periodic, owners=Owners.from_config(config), **adapters,
         description="Orders and the saga in which the catalog and the shop decide, payments, refunds, "
                     "and the commission ledger.")
+    settling = parts.context.settling
     if parts.consumer is not None:
-        parts.consumer.dispatch = parts.context.settling.wake_after(parts.consumer.dispatch)
-        parts.consumer.dispatch_batch = parts.context.settling.wake_after_batch(parts.consumer.dispatch_batch)
+        parts.consumer.dispatch = settling.wake_after(parts.consumer.dispatch)
+        parts.consumer.dispatch_batch = settling.wake_after_batch(parts.consumer.dispatch_batch)
+    if parts.db.dialect == "postgresql":
+        # A cluster API process does not consume: it hears the worker settle an order.
+        listener = CommitListener(listen_url(parts.db.engine), parts.db.channel(SETTLED_TOPIC), settling.notify,
+                                  on_connected=settling.notify, name="order-settled")
+        settling.hear(listener)
+        parts.closers.append(listener.stop)
     return parts
 
 

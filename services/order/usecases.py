@@ -30,7 +30,7 @@ from services.order.domain import (PAYMENT_WINDOW, Attribution, Balance, Cancell
                                    Withdrawal, WithdrawalStatus, balance_of, book_commission, check_items,
                                    ensure_payer, ensure_visible_to, place, request_withdrawal)
 from services.order.providers import PaymentProvider, PayoutFailed, PayoutProvider
-from services.order.settling import SettleWaiter
+from services.order.settling import SETTLED_TOPIC, SettleWaiter
 
 log = logging.getLogger("gwh.order")
 
@@ -70,8 +70,8 @@ def place_order(db: Database, command: PlaceOrder, now: datetime, *, settling: S
 
 def _settled(db: Database, order_id: str) -> bool:
     with db.reading() as conn:
-        found = store.order_by_id(conn, order_id)
-    return found is None or found.status is not OrderStatus.PENDING
+        status = store.order_status(conn, order_id)
+    return status is not OrderStatus.PENDING
 
 
 def _place(db: Database, command: PlaceOrder, now: datetime) -> tuple[Order, bool]:
@@ -220,6 +220,14 @@ def _save(uow: UnitOfWork, order: Order) -> None:
     uow.track(order)
 
 
+def _save_answer(uow: UnitOfWork, order: Order, was_pending: bool) -> None:
+    """Save an order after an owner's answer; if that settled it, the API process whose
+    POST /api/orders waits for it hears so at commit (services/order/settling.py)."""
+    _save(uow, order)
+    if was_pending and order.status is not OrderStatus.PENDING:
+        uow.signal(SETTLED_TOPIC, order.id)
+
+
 # --- the saga: the owners' answers (called by the event handlers) -------------------------
 def stock_reserved(uow: UnitOfWork, order_id: str, terms: dict[str, CatalogTerms]) -> None:
     """The catalog reserved every line of the order, at these terms (its prices, its revision)."""
@@ -227,12 +235,13 @@ def stock_reserved(uow: UnitOfWork, order_id: str, terms: dict[str, CatalogTerms
     if order is None:
         log.warning("stock reserved for an order this service never placed: %s", order_id)
         return
+    was_pending = order.status is OrderStatus.PENDING
     order.stock_reserved(uow.now(), terms)
     # A delisting this service has already seen, newer than the reservation, proves the
     # order must not be paid: cancel it now (the catalog's event overtook its answer).
     for product_id, revision in sorted(store.delisted_revisions(uow.conn, terms).items()):
         order.product_delisted(product_id, revision, uow.now())
-    _save(uow, order)
+    _save_answer(uow, order, was_pending)
 
 
 def stock_rejected(uow: UnitOfWork, order_id: str, reason: RejectionReason) -> None:
@@ -241,8 +250,9 @@ def stock_rejected(uow: UnitOfWork, order_id: str, reason: RejectionReason) -> N
     if order is None:
         log.warning("stock rejected for an order this service never placed: %s", order_id)
         return
+    was_pending = order.status is OrderStatus.PENDING
     order.stock_rejected(reason, uow.now())
-    _save(uow, order)
+    _save_answer(uow, order, was_pending)
 
 
 def attribution_answered(uow: UnitOfWork, order_id: str, attribution: Attribution) -> None:
@@ -251,8 +261,9 @@ def attribution_answered(uow: UnitOfWork, order_id: str, attribution: Attributio
     if order is None:
         log.warning("attribution for an order this service never placed: %s", order_id)
         return
+    was_pending = order.status is OrderStatus.PENDING
     order.attribution_answered(attribution, uow.now())
-    _save(uow, order)
+    _save_answer(uow, order, was_pending)
 
 
 def product_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
@@ -261,8 +272,9 @@ def product_delisted(uow: UnitOfWork, product_id: str, revision: int) -> None:
     store.mark_card_delisted(uow.conn, product_id, revision)
     for order_id in store.unpaid_order_ids_with_product(uow.conn, product_id):
         order = store.order_by_id(uow.conn, order_id, for_update=True)
+        was_pending = order is not None and order.status is OrderStatus.PENDING
         if order is not None and order.product_delisted(product_id, revision, uow.now()):
-            _save(uow, order)
+            _save_answer(uow, order, was_pending)
 
 
 # --- projections (called by the event handlers) -------------------------------------------

@@ -333,3 +333,25 @@ def test_a_rejected_withdrawal_gives_its_amount_back(db, clock, payments):
     assert total == 1 and items[0].id == asked.id
     with pytest.raises(NotFound):
         usecases.reject_withdrawal(db, "w-nobody", ADMIN, None, clock.now())
+
+
+def test_the_answer_that_settles_an_order_signals_it_and_no_other_does(db, clock):
+    """The API process waiting for this order hears the commit of the answer that settled it
+    (services/order/settling.py); the first of two answers settles nothing, so says nothing."""
+    order = place(db, clock)
+    with db.unit_of_work() as uow:
+        usecases.stock_reserved(uow, order.id, {line.product_id: TERMS[line.product_id] for line in order.lines})
+    assert uow.signals == set()                                             # still waiting for the shop
+    with db.unit_of_work() as uow:
+        usecases.attribution_answered(uow, order.id, Attribution(frozenset(("p-tea",))))
+    assert uow.signals == {("settled", order.id)}
+    with db.unit_of_work() as uow:                                          # the same answer again
+        usecases.attribution_answered(uow, order.id, Attribution(frozenset(("p-tea",))))
+    assert uow.signals == set()
+
+
+def test_a_rejection_signals_the_settled_order(db, clock):
+    order = place(db, clock)
+    with db.unit_of_work() as uow:
+        usecases.stock_rejected(uow, order.id, RejectionReason.OUT_OF_STOCK)
+    assert uow.signals == {("settled", order.id)}
