@@ -11,11 +11,18 @@ Orders: each client thread places an order through a friend's shop (POST /api/or
 is from the POST to the paid answer; the rate is paid orders over the wall time.
 Memory: VmRSS of every process supervisord runs (gunicorn masters and workers, ranking
 workers, the relays, nginx), after the load.
+Reads: `GET /api/catalog/products` (a full page of 20 products) and one product's page
+through nginx from wrk (Debian's package, a C load generator: a Python client would take
+the core the services need), against nginx answering `GET /api` itself to the same client,
+the ceiling of this machine's nginx and wrk.
 """
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import threading
 import time
 import uuid
@@ -25,6 +32,9 @@ from bench.measure import discard, scratch
 
 THREADS = 4
 DURATION = 20.0
+READ_SECONDS = 10
+READ_CONNECTIONS = 16
+PAGE = 20  # products on the list's first page (its default per_page)
 ADMIN = ("gwh-bench-admin", "a-long-admin-password-1")
 REDIS_URL = os.environ.get("GWH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/12"
 POSTGRES_URL = os.environ.get("GWH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test").rsplit("/", 1)[0]
@@ -163,6 +173,44 @@ def order_load(base_url: str, threads: int = THREADS, duration: float = DURATION
     return len(latencies) / (time.monotonic() - began), latencies, failures[0], board_latencies
 
 
+def wrk_binary() -> str | None:
+    """wrk; as root with apt-get, Debian's package is installed when absent (as nginx is)."""
+    found = shutil.which("wrk")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+            subprocess.run(command, check=False, timeout=300, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    return found
+
+
+def wrk(binary: str, url: str, seconds: int = READ_SECONDS, connections: int = READ_CONNECTIONS) -> dict:
+    """Requests/s and the p99 latency (s) of `url` under wrk; every answer must be a 2xx."""
+    out = subprocess.run([binary, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+                         capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"wrk saw failures on {url}:\n{out}")
+    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+    p99 = re.search(r"^\s*99%\s+([0-9.]+)(us|ms|s)\s*$", out, re.M)
+    return {"rate": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)),
+            "p99": float(p99.group(1)) * units[p99.group(2)]}
+
+
+def read_load(base_url: str) -> dict | None:
+    """wrk's figures for nginx's own answer, the list of products and a product's page."""
+    binary = wrk_binary()
+    if binary is None:
+        return None
+    from tests.support.cluster import Gateway
+    from tests.support.shopping import new_product
+    gw = Gateway(base_url, *ADMIN)
+    products = [new_product(gw, stock=10) for _ in range(PAGE)]
+    page = gw.get("/api/catalog/products").json()
+    assert len(page["items"]) == PAGE, page  # a full page is what is measured
+    return {"nginx": wrk(binary, base_url + "/api"),
+            "list": wrk(binary, base_url + "/api/catalog/products"),
+            "product": wrk(binary, f"{base_url}/api/catalog/products/{products[0]['id']}")}
+
+
 def drop_private(tag: str, env: dict[str, str]) -> None:
     """Drop the cluster's databases and delete its exchange and queues."""
     import psycopg
@@ -192,6 +240,7 @@ def run(threads: int = THREADS, duration: float = DURATION) -> dict:
     redis.Redis.from_url(REDIS_URL).flushdb()
     try:
         cluster.start()
+        reads = read_load(cluster.settings.gateway_url)
         rate, latencies, failures, board = order_load(cluster.settings.gateway_url, threads, duration)
         memory = resident(cluster.supervisord_pid())
     finally:
@@ -203,7 +252,7 @@ def run(threads: int = THREADS, duration: float = DURATION) -> dict:
             "p50": quantile(latencies, 0.5), "p99": quantile(latencies, 0.99),
             "mean": statistics.fmean(latencies) if latencies else float("nan"),
             "board_p50": quantile(board, 0.5), "board_p99": quantile(board, 0.99), "board_samples": len(board),
-            "memory": memory}
+            "memory": memory, "reads": reads}
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -225,6 +274,22 @@ def bench_cluster(results, n: int) -> None:
     results.rows.append(Row("cluster: place -> paid p50 (s; raw column: the target)", 0.3, figures["p50"], unit="s"))
     results.rows.append(Row("cluster: paid -> on the shop owner's ranking page p99 (s; raw column: the target)",
                             0.5, figures["board_p99"], unit="s"))
+    reads = figures["reads"]
+    if reads is None:
+        results.skipped.append("cluster reads through nginx (wrk is not installed, and could not be)")
+    else:
+        nginx = reads["nginx"]["rate"]
+        results.rows.append(Row(f"cluster: GET /api/catalog/products through nginx, {PAGE} a page (req/s; "
+                                "raw column: the target)", 1000, reads["list"]["rate"]))
+        results.rows.append(Row(f"cluster: GET /api/catalog/products through nginx, {PAGE} a page (req/s; "
+                                "raw column: nginx answering GET /api itself)", nginx, reads["list"]["rate"]))
+        results.rows.append(Row("cluster: GET a product through nginx (req/s; raw column: nginx answering "
+                                "GET /api itself)", nginx, reads["product"]["rate"]))
+        results.rows.append(Row("cluster: GET /api/catalog/products through nginx p99 (ms; raw column: "
+                                "nginx answering GET /api itself)", reads["nginx"]["p99"] * 1000,
+                                reads["list"]["p99"] * 1000, unit="ms"))
+        results.notes.append(f"cluster reads: wrk, 2 threads, {READ_CONNECTIONS} connections, {READ_SECONDS} s "
+                             "per path, every answer a 2xx.")
     for command, mb in figures["memory"]:
         results.rows.append(Row(f"cluster memory: {command} (MB)", mb, mb, unit="MB"))
     results.notes.append(f"cluster: `make cluster` on a private exchange, databases and Redis index; "
@@ -240,4 +305,5 @@ if __name__ == "__main__":
                   float(sys.argv[2]) if len(sys.argv) > 2 else DURATION)
     for command, mb in figures.pop("memory"):
         print(f"{mb:7.1f} MB  {command}")
+    print(figures.pop("reads"))
     print(figures)
