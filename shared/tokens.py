@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import (BigInteger, Column, DateTime, MetaData, String, Table, bindparam, delete, insert, select,
+                        update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -68,6 +69,8 @@ class Standing:
 class TokenStore(Protocol):
     def is_revoked(self, token_id: str) -> bool: ...
     def standing(self, member_id: str) -> Standing | None: ...
+    def look(self, token_id: str | None, member_id: str) -> tuple[bool, Standing | None]:
+        """is_revoked and standing together, in one round trip: what every request asks."""
     def remember(self, standing: Standing) -> None: ...
 
 
@@ -87,9 +90,9 @@ class TokenGuard:
     def check(self, principal) -> None:
         if principal.is_service:
             return
-        if principal.token_id and self.store.is_revoked(principal.token_id):
+        revoked, standing = self.store.look(principal.token_id, principal.member_id)
+        if revoked:
             raise Unauthorized("the token has been revoked")
-        standing = self.store.standing(principal.member_id)
         if standing is None:
             standing = self._ask_owner(principal.member_id)
             if standing is None:
@@ -132,11 +135,22 @@ class SqlTokenStore:
     def __init__(self, db):
         self.db = db
         self.members, self.revoked = token_tables(db.metadata)
+        # One statement in one read for every authenticated request (look): two reads, each
+        # a pool checkout, a BEGIN and a query, were a sixth of the order API's CPU under load.
+        revoked = select(self.revoked.c.token_id).where(self.revoked.c.token_id == bindparam("token_id")).exists()
+        not_before = (select(self.members.c.not_before_us)
+                      .where(self.members.c.member_id == bindparam("member_id")).scalar_subquery())
+        self._look = select(revoked.label("revoked"), not_before.label("not_before_us"))
 
     def is_revoked(self, token_id: str) -> bool:
         with self.db.reading() as conn:
             return conn.execute(select(self.revoked.c.token_id)
                                 .where(self.revoked.c.token_id == token_id)).first() is not None
+
+    def look(self, token_id: str | None, member_id: str) -> tuple[bool, Standing | None]:
+        with self.db.reading() as conn:
+            revoked, not_before = conn.execute(self._look, {"token_id": token_id or "", "member_id": member_id}).one()
+        return bool(revoked), None if not_before is None else Standing(member_id, not_before)
 
     def standing(self, member_id: str) -> Standing | None:
         with self.db.reading() as conn:
@@ -212,6 +226,15 @@ class RedisTokenStore:
     def standing(self, member_id: str) -> Standing | None:
         value = self.redis.get(self._member(member_id))
         return None if value is None else Standing(member_id, int(value))
+
+    def look(self, token_id: str | None, member_id: str) -> tuple[bool, Standing | None]:
+        if not token_id:
+            return False, self.standing(member_id)
+        pipe = self.redis.pipeline(transaction=False)  # two keys, maybe two slots: no MULTI
+        pipe.exists(f"tokens:revoked:{token_id}")
+        pipe.get(self._member(member_id))
+        revoked, value = pipe.execute()
+        return bool(revoked), None if value is None else Standing(member_id, int(value))
 
     def remember(self, standing: Standing) -> None:
         self._raise(keys=[self._member(standing.member_id)], args=[standing.not_before_us])

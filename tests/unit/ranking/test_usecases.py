@@ -153,6 +153,11 @@ def test_revoking_tokens_lands_in_the_rankings_own_list(ranking):
     scorer.revoke_tokens({"member_id": "lin", "token_id": "t1", "expires_at": 4_000_000_000, "not_before_us": 7})
     tokens = RedisTokenStore(scorer.store.redis)
     assert tokens.is_revoked("t1") and tokens.standing("lin").not_before_us == 7
+    # What a request asks, in one round trip, says the same.
+    assert tokens.look("t1", "lin") == (True, tokens.standing("lin"))
+    assert tokens.look("t9", "lin") == (False, tokens.standing("lin"))
+    assert tokens.look(None, "lin") == (False, tokens.standing("lin"))
+    assert tokens.look("t9", "nobody") == (False, None)
 
 
 def test_a_batch_with_a_revocation_applies_it_with_the_rest(ranking):

@@ -46,6 +46,9 @@ class Store:
     def remember(self, standing):
         self.members[standing.member_id] = standing
 
+    def look(self, token_id, member_id):
+        return bool(token_id) and self.is_revoked(token_id), self.standing(member_id)
+
 
 def principal(member_id="m1", jti="t1", iat_us=1_000):
     return Principal(member_id, token_id=jti, issued_at_us=iat_us, expires_at=10**10)
@@ -80,3 +83,29 @@ def test_an_owner_that_cannot_answer_is_503_and_a_service_needs_no_member():
     with pytest.raises(ServiceUnavailable):
         guard.check(principal())
     guard.check(Principal("service:ranking-rebuild", roles=("admin",)))
+
+
+def test_the_sql_list_answers_a_request_in_one_look_as_its_two_questions_do(tmp_path):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import MetaData
+
+    from shared.db import Database
+    from shared.tokens import SqlTokenStore, token_tables
+
+    metadata = MetaData()
+    token_tables(metadata)
+    db = Database(f"sqlite:///{tmp_path / 'tokens.db'}", metadata, producer="shop")
+    db.create_all()
+    store = SqlTokenStore(db)
+    with db.unit_of_work() as uow:
+        uow.conn.execute(store.revoked.insert().values(token_id="gone", member_id="m1",
+                                                       expires_at=datetime(2100, 1, 1, tzinfo=timezone.utc)))
+        uow.conn.execute(store.members.insert().values(member_id="m1", not_before_us=2_000))
+    for token_id in ("gone", "kept", None):
+        for member_id in ("m1", "nobody"):
+            assert store.look(token_id, member_id) == (token_id is not None and store.is_revoked(token_id),
+                                                       store.standing(member_id))
+    assert store.look("gone", "nobody") == (True, None)
+    assert store.look("kept", "m1") == (False, Standing("m1", 2_000))
+    db.dispose()
