@@ -41,19 +41,23 @@ def counting_statements(engines) -> Iterator[Counter]:
     counts: Counter = Counter()
 
     def count(conn, cursor, statement, *args):
-        words = statement.lstrip().split(None, 2)
-        kind = words[0].upper() if words else ""
-        if kind == "BEGIN":
-            kind = "write transaction" if len(words) > 1 and words[1].upper() == "IMMEDIATE" else "read transaction"
-        counts[kind] += 1
+        words = statement.lstrip().split(None, 1)
+        counts[words[0].upper() if words else ""] += 1
+
+    def began(conn):
+        # shared.db sends SQLite's BEGIN to sqlite3 itself, past the cursor events: a
+        # transaction is counted where it begins, read or write as the unit of work said.
+        counts["read transaction" if conn.get_execution_options().get("gwh_read_only") else "write transaction"] += 1
 
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "begin", began)
     try:
         yield counts
     finally:
         for engine in engines:
             event.remove(engine, "before_cursor_execute", count)
+            event.remove(engine, "begin", began)
 
 
 class Shop:
