@@ -356,3 +356,15 @@ class TestLowestPriceLeavesTheWindow:
         clock.advance(days=31)
         assert announce_aged_prices(platform["catalog"].db, clock.now()) == 0
 
+
+
+def test_a_page_of_products_is_presented_by_the_fast_path(client, product, monkeypatch):
+    """The services' blueprints present through shared.dumps: a page of products is the
+    fast path's answer, not marshmallow's."""
+    from marshmallow import Schema
+    calls = []
+    monkeypatch.setattr(Schema, "_serialize", lambda *a, **k: calls.append(a) or {})
+    page = client.get("/api/catalog/products").json
+    assert [item["id"] for item in page["items"]] == [product["id"]]
+    assert page["items"][0]["created_at"].endswith("Z")
+    assert calls == []  # marshmallow's own serializer never ran
