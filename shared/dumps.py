@@ -85,7 +85,7 @@ def _same(base: type[fields.Field], field: fields.Field) -> bool:
 
 
 def _field_dumper(field: fields.Field) -> Dumper:
-    if isinstance(field, Moment) and type(field)._serialize is Moment._serialize:
+    if _same(Moment, field):
         return lambda value: iso(value) if type(value) is datetime else _UNSURE
     if _same(fields.String, field):
         return lambda value: value if type(value) is str else _UNSURE

@@ -18,10 +18,15 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def locks_rows(conn: Connection) -> bool:
+    """Whether the database has row locks. SQLite needs none: a write transaction holds the
+    whole file (BEGIN IMMEDIATE, see shared.db)."""
+    return conn.dialect.name == "postgresql"
+
+
 def locking(conn: Connection, query: Select) -> Select:
-    """Row locks where the database has them. SQLite needs none: a write transaction
-    holds the whole file (BEGIN IMMEDIATE, see shared.db)."""
-    return query.with_for_update() if conn.dialect.name == "postgresql" else query
+    """Row locks where the database has them (locks_rows)."""
+    return query.with_for_update() if locks_rows(conn) else query
 
 
 def like_pattern(q: str) -> str:

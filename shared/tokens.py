@@ -220,8 +220,12 @@ class RedisTokenStore:
     def _member(member_id: str) -> str:
         return f"tokens:member:{member_id}"
 
+    @staticmethod
+    def _revoked(token_id: str) -> str:
+        return f"tokens:revoked:{token_id}"
+
     def is_revoked(self, token_id: str) -> bool:
-        return bool(self.redis.exists(f"tokens:revoked:{token_id}"))
+        return bool(self.redis.exists(self._revoked(token_id)))
 
     def standing(self, member_id: str) -> Standing | None:
         value = self.redis.get(self._member(member_id))
@@ -231,7 +235,7 @@ class RedisTokenStore:
         if not token_id:
             return False, self.standing(member_id)
         pipe = self.redis.pipeline(transaction=False)  # two keys, maybe two slots: no MULTI
-        pipe.exists(f"tokens:revoked:{token_id}")
+        pipe.exists(self._revoked(token_id))
         pipe.get(self._member(member_id))
         revoked, value = pipe.execute()
         return bool(revoked), None if value is None else Standing(member_id, int(value))
@@ -241,7 +245,7 @@ class RedisTokenStore:
 
     def revoke(self, revocation: dict) -> None:
         if revocation.get("token_id"):
-            self.redis.set(f"tokens:revoked:{revocation['token_id']}", revocation["member_id"],
+            self.redis.set(self._revoked(revocation["token_id"]), revocation["member_id"],
                            exat=max(int(revocation["expires_at"]), int(time.time()) + 1))
         self.remember(Standing(revocation["member_id"], revocation.get("not_before_us") or 0))
 

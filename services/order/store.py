@@ -19,7 +19,7 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, M
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.sql import aware, locking, page
+from shared.sql import aware, locking, locks_rows, page
 
 from services.order.domain import (Attribution, CancellationReason, CatalogTerms, CommissionEntry, EntryKind,
                                    EntryStatus, Order, OrderLine, OrderStatus, ProductCard, RejectionReason,
@@ -214,9 +214,8 @@ def _order_row(order: Order) -> dict:
 
 
 def order_by_id(conn: Connection, order_id: str, *, for_update: bool = False) -> Order | None:
-    # Row locks where the database has them (shared.sql.locking): SQLite's write transaction
-    # holds the whole file.
-    locked = for_update and conn.dialect.name == "postgresql"
+    # The locked statement is built once too: shared.sql.locking would build a new one per call.
+    locked = for_update and locks_rows(conn)
     row = conn.execute(ORDER_BY_ID_LOCKED if locked else ORDER_BY_ID, {"order_id": order_id}).mappings().first()
     return _orders(conn, [row])[0] if row else None
 
